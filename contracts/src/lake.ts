@@ -1,0 +1,32 @@
+/**
+ * The data-lake layout, shared by Firehose (production), the local delivery loop, the history
+ * generator, the refinement job, Glue tables and DuckDB queries.
+ *
+ * `raw/` holds newline-delimited JSON events exactly as decoded from uplink envelopes, gzip-compressed,
+ * possibly with duplicates (at-least-once delivery). `refined/` holds the same events de-duplicated by
+ * eventId. Both are partitioned Hive-style by stream, UTC day and UTC hour of `eventTime`, so Athena
+ * partition projection and DuckDB `hive_partitioning` read them without a crawler.
+ */
+import type { UplinkStream } from './topics.js';
+
+/** Top-level zones of the lake. `errors/` holds failed IoT rule actions and dead-lettered records. */
+export type LakeZone = 'raw' | 'refined' | 'errors';
+
+/** Streams stored in the lake: the uplink streams plus the maintenance log kept by the cloud. */
+export type LakeStream = UplinkStream | 'service';
+
+/** Partition folder for one hour: `raw/slot/dt=2026-11-21/hr=23`. */
+export function lakePartition(zone: LakeZone, stream: LakeStream, eventTimeMs: number): string {
+  const iso = new Date(eventTimeMs).toISOString();
+  return `${zone}/${stream}/dt=${iso.slice(0, 10)}/hr=${iso.slice(11, 13)}`;
+}
+
+/** File name inside a partition; `seq` keeps names unique and sortable within one writer. */
+export function lakeObjectName(
+  writer: string,
+  firstEventTimeMs: number,
+  seq: number,
+  ext: 'jsonl.gz' | 'parquet',
+): string {
+  return `${writer}-${firstEventTimeMs}-${String(seq).padStart(6, '0')}.${ext}`;
+}

@@ -47,23 +47,23 @@ export const ShufflerTelemetry = z
     type: z.literal('shuffler_telemetry'),
     deviceId: Identifier.describe('Shuffler id, unique on the property'),
     tableId: Identifier.optional().describe('Gaming table the shuffler serves'),
-    game: ShufflerGame,
-    serialNumber: z.string().max(32).optional(),
+    game: ShufflerGame.describe('Game the shuffler is configured for'),
+    serialNumber: z.string().max(32).optional().describe('Manufacturer serial number (ASCII registers)'),
     counters: z.object({
-      shufflesTotal: z.int().min(0),
-      misfeedsTotal: z.int().min(0),
-      jamsTotal: z.int().min(0),
-      cardCountErrorsTotal: z.int().min(0),
+      shufflesTotal: z.int().min(0).describe('Shuffles completed since manufacture'),
+      misfeedsTotal: z.int().min(0).describe('Cards that failed to feed on the first attempt'),
+      jamsTotal: z.int().min(0).describe('Jams that stopped the shuffler until cleared'),
+      cardCountErrorsTotal: z.int().min(0).describe('Shuffles whose card count did not match the configured decks'),
     }),
     gauges: z.object({
-      shufflesPerHour: z.number().min(0).max(1_000),
-      cycleTimeSeconds: z.number().min(0).max(600),
-      motorCurrentAmps: z.number().min(0).max(50),
-      temperatureCelsius: z.number().min(-40).max(150),
-      hoursSinceService: z.number().min(0).max(1_000_000),
+      shufflesPerHour: z.number().min(0).max(1_000).describe('Rate over the last hour'),
+      cycleTimeSeconds: z.number().min(0).max(600).describe('Duration of the last shuffle, seconds'),
+      motorCurrentAmps: z.number().min(0).max(50).describe('Feed motor current during the last shuffle, amperes RMS'),
+      temperatureCelsius: z.number().min(-40).max(150).describe('Internal temperature, degrees Celsius'),
+      hoursSinceService: z.number().min(0).max(1_000_000).describe('Operating hours since the last service'),
     }),
-    state: ShufflerState,
-    faultCode: ShufflerFaultCode,
+    state: ShufflerState.describe('Operating state from the status word'),
+    faultCode: ShufflerFaultCode.describe('Active fault, `none` when healthy'),
     sensors: ShufflerSensors,
   })
   .meta({ id: 'ShufflerTelemetry', description: 'One reading of a card shuffler, from ShufflerMonitor.' });
@@ -79,21 +79,25 @@ export type FailureMode = z.infer<typeof FailureMode>;
  */
 export const ShufflerMaintenanceRecord = z
   .discriminatedUnion('type', [
-    z.object({
-      ...eventBase,
-      type: z.literal('shuffler_failure'),
-      deviceId: Identifier,
-      mode: FailureMode,
-      hadPrecursor: z.boolean().describe('Whether telemetry showed precursors before this failure'),
-    }),
-    z.object({
-      ...eventBase,
-      type: z.literal('shuffler_service'),
-      deviceId: Identifier,
-      kind: z.enum(['preventive', 'repair']),
-      technician: z.string().max(64).optional(),
-      completedAt: EpochMillis,
-    }),
+    z
+      .object({
+        ...eventBase,
+        type: z.literal('shuffler_failure'),
+        deviceId: Identifier,
+        mode: FailureMode,
+        hadPrecursor: z.boolean().describe('Whether telemetry showed precursors before this failure'),
+      })
+      .meta({ id: 'ShufflerFailure', description: 'A shuffler failed and stopped its table.' }),
+    z
+      .object({
+        ...eventBase,
+        type: z.literal('shuffler_service'),
+        deviceId: Identifier,
+        kind: z.enum(['preventive', 'repair']),
+        technician: z.string().max(64).optional(),
+        completedAt: EpochMillis,
+      })
+      .meta({ id: 'ShufflerService', description: 'A technician serviced a shuffler; wear counters restart.' }),
   ])
   .meta({ id: 'ShufflerMaintenanceRecord', description: 'A shuffler failure or service visit.' });
 export type ShufflerMaintenanceRecord = z.infer<typeof ShufflerMaintenanceRecord>;

@@ -38,6 +38,7 @@ export type MachineIdentity = z.infer<typeof MachineIdentity>;
 const slotBase = {
   ...eventBase,
   machineId: Identifier.describe('Slot machine id; also the SMIB client id'),
+  location: MachineLocation.optional().describe('Added by SlotGateway from its machine metadata'),
 };
 
 /** Session id: the eventId of the card-in that opened it. */
@@ -52,10 +53,10 @@ export const GamePlayed = z
   .object({
     ...slotBase,
     type: z.literal('game_played'),
-    gameId: Identifier,
-    paytableId: Identifier,
-    theoreticalHold: z.number().gt(0).lt(1),
-    denominationCents: Cents.min(1),
+    gameId: Identifier.describe('Game (theme) id'),
+    paytableId: Identifier.describe('Paytable the game ran on'),
+    theoreticalHold: z.number().gt(0).lt(1).describe('Certified theoretical hold of that paytable, e.g. 0.08'),
+    denominationCents: Cents.min(1).describe('Credit value in cents'),
     wagerCents: Cents.describe('Coin-in of this game'),
     winCents: Cents.describe('Amount won on this game (0 for a loss)'),
     ...carded,
@@ -77,7 +78,7 @@ export const CardOut = z
   .meta({ id: 'CardOut', description: 'Player card removed, or declared abandoned by the SMIB.' });
 
 export const BillIn = z
-  .object({ ...slotBase, type: z.literal('bill_in'), amountCents: Cents.min(1), ...carded })
+  .object({ ...slotBase, type: z.literal('bill_in'), amountCents: Cents.min(1).describe('Bill value'), ...carded })
   .meta({ id: 'BillIn', description: 'Bill accepted by the bill validator.' });
 
 export const TicketOut = z
@@ -138,34 +139,42 @@ export const OfferResponseEvent = z
  */
 export const SlotEvent = z
   .discriminatedUnion('type', [
-    GamePlayed.extend({ location: MachineLocation.optional() }),
-    CardIn.extend({ location: MachineLocation.optional() }),
-    CardOut.extend({ location: MachineLocation.optional() }),
-    BillIn.extend({ location: MachineLocation.optional() }),
-    TicketOut.extend({ location: MachineLocation.optional() }),
-    Handpay.extend({ location: MachineLocation.optional() }),
-    Door.extend({ location: MachineLocation.optional() }),
-    Tilt.extend({ location: MachineLocation.optional() }),
-    Power.extend({ location: MachineLocation.optional() }),
-    OfferResponseEvent.extend({ location: MachineLocation.optional() }),
+    GamePlayed,
+    CardIn,
+    CardOut,
+    BillIn,
+    TicketOut,
+    Handpay,
+    Door,
+    Tilt,
+    Power,
+    OfferResponseEvent,
   ])
   .meta({ id: 'SlotEvent', description: 'A slot event on the uplink `slot` stream.' });
 export type SlotEvent = z.infer<typeof SlotEvent>;
 export type SlotEventType = SlotEvent['type'];
 
+/**
+ * The SMIB form of an event: what the machine knows. No player token, session or location: SlotGateway
+ * adds those. The schema id is the uplink one prefixed with `Smib`.
+ */
+function smibForm<T extends z.ZodObject>(schema: T, id: string, description: string) {
+  const floorOnly = ['playerToken', 'sessionId', 'location'].filter((key) => key in schema.shape);
+  return schema.omit(Object.fromEntries(floorOnly.map((key) => [key, true])) as never).meta({ id, description });
+}
+
 const SmibCardIn = z
-  .object({ ...slotBase, type: z.literal('card_in'), cardNumber: CardNumber })
+  .object({ ...eventBase, machineId: slotBase.machineId, type: z.literal('card_in'), cardNumber: CardNumber })
   .meta({ id: 'SmibCardIn', description: 'Card inserted, as the SMIB reports it: with the card number.' });
 const SmibCardOut = z
   .object({
-    ...slotBase,
+    ...eventBase,
+    machineId: slotBase.machineId,
     type: z.literal('card_out'),
     cardNumber: CardNumber,
     reason: z.enum(['removed', 'abandoned']).default('removed'),
   })
   .meta({ id: 'SmibCardOut', description: 'Card removed, as the SMIB reports it: with the card number.' });
-
-const stripCarded = <T extends z.ZodObject>(schema: T) => schema.omit({ playerToken: true, sessionId: true });
 
 /**
  * What an SMIB publishes on `smib/{machineId}/events` on the core's client-device broker. Card events
@@ -173,16 +182,16 @@ const stripCarded = <T extends z.ZodObject>(schema: T) => schema.omit({ playerTo
  */
 export const SmibEvent = z
   .discriminatedUnion('type', [
-    stripCarded(GamePlayed),
+    smibForm(GamePlayed, 'SmibGamePlayed', 'One game played, as the SMIB reports it.'),
     SmibCardIn,
     SmibCardOut,
-    stripCarded(BillIn),
-    stripCarded(TicketOut),
-    stripCarded(Handpay),
-    Door,
-    Tilt,
-    Power,
-    stripCarded(OfferResponseEvent),
+    smibForm(BillIn, 'SmibBillIn', 'Bill accepted, as the SMIB reports it.'),
+    smibForm(TicketOut, 'SmibTicketOut', 'Ticket printed, as the SMIB reports it.'),
+    smibForm(Handpay, 'SmibHandpay', 'Handpay, as the SMIB reports it.'),
+    smibForm(Door, 'SmibDoor', 'Door opened or closed, as the SMIB reports it.'),
+    smibForm(Tilt, 'SmibTilt', 'Tilt, as the SMIB reports it.'),
+    smibForm(Power, 'SmibPower', 'Power on or off, as the SMIB reports it.'),
+    smibForm(OfferResponseEvent, 'SmibOfferResponse', 'Offer answered on the display, as the SMIB reports it.'),
   ])
   .meta({
     id: 'SmibEvent',

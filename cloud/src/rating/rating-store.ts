@@ -1,0 +1,180 @@
+import { BatchWriteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll, type Item, isConditionalCheckFailed } from '../common/dynamo.js';
+import type { GamingDayCalendar } from './gaming-day.js';
+import { applyPlayerEvents, type PlayerUpdate, type SessionState } from './player-ledger.js';
+import type { RatedEvent } from './rated-event.js';
+import type { RatingConfig } from './rating-config.js';
+import {
+  committedEventIds,
+  eventMarkerKey,
+  eventMarkers,
+  playerCommit,
+  type StoredPlayer,
+  sessionFromItem,
+  sessionProjection,
+  storedPlayerFromItem,
+} from './rating-items.js';
+
+/** Physical tables the rating writes to. */
+export interface RatingTables {
+  readonly players: string;
+  readonly sessions: string;
+  readonly ingest: string;
+}
+
+const MAX_CONFLICT_RETRIES = 5;
+const BATCH_WRITE_LIMIT = 25;
+
+/** Session ids a player's events name, plus the player's current session (it may be left abandoned). */
+function sessionIdsFor(stored: StoredPlayer, events: readonly RatedEvent[]): string[] {
+  const ids = new Set<string>();
+  for (const event of events) {
+    const id = event.type === 'card_in' ? event.eventId : event.sessionId;
+    if (id) ids.add(id);
+  }
+  if (stored.state.currentSessionId) ids.add(stored.state.currentSessionId);
+  return [...ids];
+}
+
+/** What applying one player's batch did. */
+export interface PlayerOutcome {
+  /** The committed update, or undefined when every event turned out to be applied already. */
+  readonly update?: PlayerUpdate;
+  /** Events found applied by an earlier attempt whose markers were missing, now repaired. */
+  readonly repaired: number;
+}
+
+/**
+ * Player ratings and sessions in DynamoDB, written without multi-item transactions (so the same
+ * code runs on DynamoDB and on dynalite):
+ *
+ * 1. **commit** — one conditional UpdateItem on the player item per player per batch, holding the
+ *    rating, the sessions touched, and the ids of the events applied (see {@link playerCommit});
+ * 2. **project** — new, ended, and (once a minute) open sessions are put into the sessions table,
+ *    stamped with the player version, so an older projection never overwrites a newer one;
+ * 3. **mark** — one marker per applied event id in the ingest table, 25 per BatchWriteItem for the
+ *    whole batch ({@link RatingStore.mark}), which is how a later batch recognises an event it has seen.
+ *
+ * A crash after 1 leaves the event ids on the player item: the retried record finds them there,
+ * skips them, and redoes 2 and 3, which are idempotent.
+ */
+export class RatingStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tables: RatingTables,
+    private readonly config: RatingConfig,
+    private readonly calendar: GamingDayCalendar,
+  ) {}
+
+  /** Which of these event ids have a marker, i.e. were applied by an earlier batch. */
+  async appliedAmong(eventIds: readonly string[]): Promise<Set<string>> {
+    const items = await batchGetAll(this.client, this.tables.ingest, eventIds.map(eventMarkerKey), {
+      expression: '#pk',
+      names: { '#pk': 'pk' },
+    });
+    return new Set(items.map((item) => String(item.pk).slice('event#'.length)));
+  }
+
+  async loadPlayers(tokens: readonly string[]): Promise<Map<string, StoredPlayer>> {
+    const items = await batchGetAll(
+      this.client,
+      this.tables.players,
+      tokens.map((playerToken) => ({ playerToken })),
+    );
+    const byToken = new Map(items.map((item) => [String(item.playerToken), item]));
+    return new Map(tokens.map((token) => [token, storedPlayerFromItem(token, byToken.get(token))]));
+  }
+
+  /** Loads sessions from their projections, overlaid by the player items' live copies, which are never older. */
+  async loadSessions(
+    players: ReadonlyMap<string, StoredPlayer>,
+    eventsByPlayer: ReadonlyMap<string, readonly RatedEvent[]>,
+  ): Promise<Map<string, SessionState>> {
+    const keys = [...eventsByPlayer].flatMap(([playerToken, events]) =>
+      sessionIdsFor(players.get(playerToken)!, events)
+        .filter((sessionId) => !players.get(playerToken)!.live.has(sessionId))
+        .map((sessionId) => ({ playerToken, sessionId })),
+    );
+    const sessions = new Map<string, SessionState>();
+    for (const item of await batchGetAll(this.client, this.tables.sessions, keys)) {
+      sessions.set(String(item.sessionId), sessionFromItem(item));
+    }
+    for (const stored of players.values()) for (const [id, session] of stored.live) sessions.set(id, session);
+    return sessions;
+  }
+
+  /**
+   * Applies a player's events (already filtered against the markers), starting from preloaded
+   * state; re-reads and recomputes when another writer moved the player's version first.
+   */
+  async applyPlayer(
+    stored: StoredPlayer,
+    sessions: ReadonlyMap<string, SessionState>,
+    events: readonly RatedEvent[],
+    now: number,
+  ): Promise<PlayerOutcome> {
+    let current = stored;
+    let known: ReadonlyMap<string, SessionState> = sessions;
+    for (let attempt = 0; ; attempt += 1) {
+      if (attempt > 0) {
+        if (attempt > MAX_CONFLICT_RETRIES) throw new Error('too many write conflicts on one player');
+        const players = await this.loadPlayers([stored.state.playerToken]);
+        current = players.get(stored.state.playerToken)!;
+        known = await this.loadSessions(players, new Map([[stored.state.playerToken, events]]));
+      }
+      const committed = committedEventIds(current);
+      const repairedIds = events.filter((event) => committed.has(event.eventId)).map((event) => event.eventId);
+      if (repairedIds.length > 0) await this.repair(current, repairedIds, now);
+      const pending = events.filter((event) => !committed.has(event.eventId));
+      if (pending.length === 0) return { repaired: repairedIds.length };
+
+      const update = applyPlayerEvents(current.state, known, pending, this.config, this.calendar);
+      const commit = playerCommit(current, update, this.tables.players, now);
+      try {
+        await this.client.send(new UpdateCommand(commit.input as never));
+      } catch (error) {
+        if (isConditionalCheckFailed(error)) continue;
+        throw error;
+      }
+      await this.project(commit.toProject, update.next.version);
+      return { update, repaired: repairedIds.length };
+    }
+  }
+
+  /** Redoes the projection and markers of a commit an earlier attempt made but could not finish. */
+  private async repair(stored: StoredPlayer, eventIds: readonly string[], now: number): Promise<void> {
+    await this.project([...stored.live.values()], stored.state.version);
+    await this.mark(new Map([[stored.state.playerToken, eventIds]]), now);
+  }
+
+  private async project(sessions: readonly SessionState[], rev: number): Promise<void> {
+    for (const session of sessions) {
+      try {
+        await this.client.send(new PutCommand(sessionProjection(session, rev, this.tables.sessions) as never));
+      } catch (error) {
+        // A newer projection is already there: nothing to do.
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+    }
+  }
+
+  /**
+   * Writes the markers of applied events, for many players at once (25 per BatchWriteItem). Called
+   * once per batch after every player's commit; if it fails, the events are still recognised as
+   * applied from the player items' commit logs when the batch is retried.
+   */
+  async mark(eventIdsByPlayer: ReadonlyMap<string, readonly string[]>, now: number): Promise<void> {
+    const markers = [...eventIdsByPlayer].flatMap(([playerToken, ids]) => eventMarkers(ids, playerToken, now));
+    for (let start = 0; start < markers.length; start += BATCH_WRITE_LIMIT) {
+      let requests: { PutRequest: { Item: Item } }[] = markers
+        .slice(start, start + BATCH_WRITE_LIMIT)
+        .map((Item) => ({ PutRequest: { Item } }));
+      for (let round = 0; requests.length > 0; round += 1) {
+        if (round >= 8) throw new Error('event markers left unprocessed');
+        if (round > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** round));
+        const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tables.ingest]: requests } }));
+        requests = (out.UnprocessedItems?.[this.tables.ingest] as typeof requests | undefined) ?? [];
+      }
+    }
+  }
+}

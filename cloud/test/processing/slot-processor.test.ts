@@ -1,0 +1,235 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultTableNames } from '../../src/common/table-names.js';
+import { createSlotHandler } from '../../src/handlers/slot-processor.js';
+import type { RatingConfig } from '../../src/rating/rating-config.js';
+import { sessionToItem } from '../../src/rating/rating-items.js';
+import { readPlayerSessions } from '../../src/rating/session-reader.js';
+import { type DynamoHarness, startDynamo } from './support/dynamo-harness.js';
+import { floorScenario, truthGamingDay } from './support/floor-scenario.js';
+import { batches, envelopeRecords, kinesisRecord } from './support/kinesis-batch.js';
+
+const tables = defaultTableNames();
+const rating: RatingConfig = {
+  timeZone: 'UTC',
+  gamingDayStartHour: 6,
+  adtTrips: 5,
+  abandonedAfterMs: 30 * 60_000,
+  tiers: { silver: 500, gold: 2_000, platinum: 10_000 },
+};
+const NOW = Date.UTC(2026, 10, 21, 12);
+const silent = new Logger({ logLevel: 'SILENT' });
+
+async function scan(harness: DynamoHarness, table: string) {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await harness.doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+    items.push(...((out.Items as Record<string, unknown>[]) ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+}
+
+/** Every session as the floor API sees it: projections overlaid with the players' live copies. */
+async function allSessions(harness: DynamoHarness, players: readonly string[]) {
+  const out: Record<string, unknown>[] = [];
+  for (const token of players) {
+    const page = await readPlayerSessions(harness.doc, tables, token, { limit: 1000 });
+    out.push(...page.sessions.map(sessionToItem));
+  }
+  return out;
+}
+
+describe('slot processor against a simulated floor', () => {
+  let harness: DynamoHarness;
+  const scenario = floorScenario(42, { players: 6, days: 9 });
+  const records = envelopeRecords(scenario.envelopes);
+  const invocations = batches(records, 10);
+  let handler: ReturnType<typeof createSlotHandler>;
+
+  beforeAll(async () => {
+    harness = await startDynamo();
+    handler = createSlotHandler({ dynamo: harness.doc, rating, now: () => NOW });
+    for (const event of invocations) {
+      const response = await handler(event);
+      expect(response.batchItemFailures).toEqual([]);
+    }
+  });
+  afterAll(async () => harness?.close());
+
+  it('GIVEN the whole floor WHEN processed THEN coin-in, games, win and theo per session equal the ground truth exactly', async () => {
+    const sessions = await allSessions(harness, scenario.players);
+    expect(sessions).toHaveLength(scenario.sessions.size);
+    for (const item of sessions) {
+      const truth = scenario.sessions.get(String(item.sessionId))!;
+      expect(item.playerToken).toBe(truth.playerToken);
+      expect(item.machineId).toBe(truth.machineId);
+      expect(item.coinInCents).toBe(truth.coinInCents);
+      expect(item.games).toBe(truth.games);
+      expect(item.winCents).toBe(truth.winCents);
+      expect(BigInt(item.theoMicros as number)).toBe(truth.theoMicros);
+    }
+  });
+
+  it('GIVEN sessions ended in each way THEN card-outs close them, SMIB and left-in cards abandon them', async () => {
+    const sessions = await allSessions(harness, scenario.players);
+    const byPlayer = new Map<string, Record<string, unknown>[]>();
+    for (const item of sessions)
+      byPlayer.set(String(item.playerToken), [...(byPlayer.get(String(item.playerToken)) ?? []), item]);
+    for (const item of sessions) {
+      const truth = scenario.sessions.get(String(item.sessionId))!;
+      const later = byPlayer.get(truth.playerToken)!.some((s) => String(s.sessionId) > truth.sessionId);
+      const expected =
+        truth.ending === 'removed' ? 'closed' : truth.ending === 'smib_abandoned' || later ? 'abandoned' : 'open';
+      expect(item.state, `session ${truth.sessionId} ended ${truth.ending}`).toBe(expected);
+    }
+  });
+
+  it('GIVEN each player THEN lifetime theo, trips and ADT over the last N trips follow the definition', async () => {
+    const players = await scan(harness, tables.players);
+    const rated = scenario.players.filter((token) => scenario.trips.has(token));
+    expect(players.map((p) => p.playerToken).sort()).toEqual([...rated].sort());
+    for (const item of players) {
+      const token = String(item.playerToken);
+      const trips = [...scenario.trips.get(token)!].sort(([a], [b]) => (a < b ? 1 : -1));
+      const last = trips.slice(0, rating.adtTrips);
+      const total = last.reduce((sum, [, micros]) => sum + micros, 0n);
+      expect(item.adtCents).toBe(Number(total) / (last.length * 1_000_000));
+      expect(item.tripsConsidered).toBe(last.length);
+      const storedTrips = Object.keys(item)
+        .filter((k) => k.startsWith('trip#'))
+        .sort();
+      expect(storedTrips).toEqual(last.map(([day]) => `trip#${day}`).sort());
+      const lifetime = [...scenario.sessions.values()]
+        .filter((s) => s.playerToken === token)
+        .reduce((sum, s) => sum + s.theoMicros, 0n);
+      expect(BigInt(item.lifetimeTheoMicros as number)).toBe(lifetime);
+      const adt = item.adtCents as number;
+      const tier = adt >= 10_000 ? 'platinum' : adt >= 2_000 ? 'gold' : adt >= 500 ? 'silver' : 'bronze';
+      expect(item.tier).toBe(tier);
+    }
+    expect(truthGamingDay(Date.UTC(2026, 10, 2, 5, 59))).toBe('2026-11-01');
+  });
+
+  it('GIVEN a batch already processed WHEN Lambda replays it THEN no table changes at all', async () => {
+    const before = await Promise.all(Object.values(tables).map((t) => scan(harness, t)));
+    harness.writes.clear();
+    for (const event of invocations.slice(3, 6)) expect((await handler(event)).batchItemFailures).toEqual([]);
+    const after = await Promise.all(Object.values(tables).map((t) => scan(harness, t)));
+    expect(after).toEqual(before);
+    expect([...harness.writes.values()].reduce((a, b) => a + b, 0)).toBe(0);
+  });
+
+  it('GIVEN events already applied WHEN they arrive again in a new envelope in another batch THEN ratings and sessions do not change', async () => {
+    const before = await Promise.all([scan(harness, tables.players), scan(harness, tables.sessions)]);
+    const again = scenario.envelopes.slice(5, 25).flatMap((e) => e.events.filter((ev) => ev.type === 'game_played'));
+    const replayed = envelopeRecords([
+      { stream: 'slot', property: 'prop-1', core: 'core-a', seq: 100_000, events: again },
+    ]);
+    expect((await handler({ Records: replayed })).batchItemFailures).toEqual([]);
+    const after = await Promise.all([scan(harness, tables.players), scan(harness, tables.sessions)]);
+    expect(after).toEqual(before);
+  });
+});
+
+describe('slot processor failure handling', () => {
+  let harness: DynamoHarness;
+  beforeAll(async () => {
+    harness = await startDynamo();
+  });
+  afterAll(async () => harness?.close());
+
+  it('GIVEN a player write fails once WHEN Lambda retries from the reported record THEN totals are still exact', async () => {
+    const scenario = floorScenario(7, { players: 3, days: 2 });
+    const records = envelopeRecords(scenario.envelopes);
+    let failuresLeft = 2;
+    harness.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const table = (args.input as { TableName?: string }).TableName;
+        if (context.commandName === 'UpdateItemCommand' && table === tables.players && failuresLeft > 0) {
+          failuresLeft -= 1;
+          throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failSomeWrites' },
+    );
+    const handler = createSlotHandler({ dynamo: harness.doc, rating, now: () => NOW, logger: silent });
+    // Emulate the event-source mapping: on a partial failure, resume at the earliest failed record.
+    let position = 0;
+    let retries = 0;
+    while (position < records.length) {
+      const batch = records.slice(position, position + 25);
+      const { batchItemFailures } = await handler({ Records: batch } as KinesisStreamEvent);
+      if (batchItemFailures.length === 0) {
+        position += batch.length;
+        continue;
+      }
+      retries += 1;
+      const failedAt = Math.min(
+        ...batchItemFailures.map((f) => batch.findIndex((r) => r.kinesis.sequenceNumber === f.itemIdentifier)),
+      );
+      expect(failedAt).toBeGreaterThanOrEqual(0);
+      position += failedAt;
+    }
+    expect(retries).toBeGreaterThan(0);
+    harness.client.middlewareStack.remove('failSomeWrites');
+    const sessions = await allSessions(harness, scenario.players);
+    expect(sessions).toHaveLength(scenario.sessions.size);
+    for (const item of sessions) {
+      const truth = scenario.sessions.get(String(item.sessionId))!;
+      expect(item.coinInCents).toBe(truth.coinInCents);
+      expect(BigInt(item.theoMicros as number)).toBe(truth.theoMicros);
+    }
+  });
+
+  it('GIVEN a garbage record and a bad event beside good ones THEN the bad are dead-lettered and the good applied', async () => {
+    const scenario = floorScenario(11, { players: 1, days: 1 });
+    const [first, ...rest] = scenario.envelopes;
+    const badEvent = { ...first!.events[0]!, eventId: 'not-a-uuid' };
+    const withBad = { ...first!, core: 'core-z', events: [...first!.events, badEvent] };
+    const good = envelopeRecords([withBad, ...rest.map((e) => ({ ...e, core: 'core-z' }))]);
+    const garbage = kinesisRecord(Buffer.from('not an envelope'), 'core-z', NOW);
+    const handler = createSlotHandler({ dynamo: harness.doc, rating, now: () => NOW, logger: silent });
+    const response = await handler({ Records: [garbage, ...good] });
+    expect(response.batchItemFailures).toEqual([]);
+    const dead = (await scan(harness, tables.ingest)).filter((i) => i.pk === 'deadletter#slot-processor');
+    expect(dead.map((d) => d.eventIndex ?? 'record').sort()).toEqual([first!.events.length, 'record']);
+    const reasons = dead.map((d) => String(d.reason));
+    expect(reasons.some((r) => r.includes('CRPE'))).toBe(true);
+    expect(reasons.some((r) => r.startsWith('invalid_event: eventId'))).toBe(true);
+    const sessions = (await allSessions(harness, scenario.players)).filter((s) =>
+      scenario.sessions.has(String(s.sessionId)),
+    );
+    expect(sessions).toHaveLength(scenario.sessions.size);
+    for (const item of sessions)
+      expect(item.coinInCents).toBe(scenario.sessions.get(String(item.sessionId))!.coinInCents);
+  });
+
+  it('GIVEN envelopes with missing sequence numbers THEN the gaps are recorded per core', async () => {
+    const scenario = floorScenario(3, { players: 1, days: 1 });
+    const events = scenario.envelopes.flatMap((e) => e.events).slice(0, 3);
+    const handler = createSlotHandler({ dynamo: harness.doc, rating, now: () => NOW });
+    const records = envelopeRecords(
+      [0, 1, 4, 9].map((seq, i) => ({
+        stream: 'slot' as const,
+        property: 'prop-1',
+        core: 'core-gap',
+        seq,
+        events: [events[i % 3]!],
+      })),
+    );
+    await handler({ Records: records });
+    const ingest = await scan(harness, tables.ingest);
+    const gaps = ingest.filter((i) => i.pk === 'gap#slot#core-gap').map((g) => [g.from, g.to]);
+    expect(gaps).toEqual([
+      [2, 3],
+      [5, 8],
+    ]);
+    const state = ingest.find((i) => i.pk === 'seq#slot#core-gap')!;
+    expect(state).toMatchObject({ lastSeq: 9, gaps: 2, missingEnvelopes: 6 });
+  });
+});

@@ -1,0 +1,12 @@
+/**
+ * Normalises what the Greengrass and CRT clients hand over as a payload (string, ArrayBuffer, a typed
+ * array or, for Greengrass JSON messages, a parsed value) into a Buffer.
+ */
+export function toBuffer(payload: unknown): Buffer {
+  if (payload === undefined || payload === null) return Buffer.alloc(0);
+  if (Buffer.isBuffer(payload)) return payload;
+  if (typeof payload === 'string') return Buffer.from(payload, 'utf8');
+  if (payload instanceof ArrayBuffer) return Buffer.from(payload);
+  if (ArrayBuffer.isView(payload)) return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  return Buffer.from(JSON.stringify(payload), 'utf8');
+}

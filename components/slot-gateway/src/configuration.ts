@@ -1,0 +1,38 @@
+import { MachineIdentity } from '@croupier/contracts';
+import { z } from 'zod';
+
+/** com.croupier.SlotGateway configuration; the recipe's DefaultConfiguration documents each default. */
+export const SlotGatewayConfiguration = z.object({
+  playerTokenKeyHex: z
+    .string()
+    .regex(/^([0-9a-fA-F]{2}){32,}$/, 'must be hex of at least 32 bytes')
+    .describe('HMAC key for player tokens, hex, ≥ 32 bytes. Secret: never logged, never leaves the core'),
+  machines: z.array(MachineIdentity).describe('Machines on this core, for enrichment'),
+  duplicates: z
+    .object({
+      maxEntries: z.int().min(100).max(10_000_000).default(100_000),
+      windowMs: z
+        .int()
+        .min(1_000)
+        .default(15 * 60_000)
+        .describe('An SMIB retransmits within minutes; ids older than this are forgotten'),
+    })
+    .prefault({}),
+  deadLetter: z
+    .object({
+      path: z.string().min(1).default('dead-letter.jsonl').describe('Relative to the component work directory'),
+      maxBytes: z
+        .int()
+        .min(64 * 1024)
+        .default(16 * 1024 * 1024)
+        .describe('The file is rotated to .1 past this size'),
+    })
+    .prefault({}),
+  healthIntervalMs: z.int().min(1_000).default(60_000),
+});
+export type SlotGatewayConfiguration = z.infer<typeof SlotGatewayConfiguration>;
+
+/** The key bytes, decoded once. */
+export function playerTokenKey(configuration: SlotGatewayConfiguration): Buffer {
+  return Buffer.from(configuration.playerTokenKeyHex, 'hex');
+}

@@ -1,0 +1,6 @@
+export { playerTokenKey, SlotGatewayConfiguration } from './configuration.js';
+export { type DeadLetter, DeadLetterFile, maskCardNumbers } from './dead-letter.js';
+export { DuplicateFilter } from './duplicate-filter.js';
+export { type CardSession, SessionTracker } from './session-tracker.js';
+export { SlotGateway, type SlotGatewayOptions } from './slot-gateway.js';
+export { type SmibEventData, tokenise } from './tokenise.js';

@@ -1,0 +1,29 @@
+/** The card in a machine: who is playing and since which card-in. */
+export interface CardSession {
+  readonly playerToken: string;
+  readonly sessionId: string;
+}
+
+/** Which card is in which machine, from card-in and card-out events. Pure state, no I/O. */
+export class SessionTracker {
+  readonly #byMachine = new Map<string, CardSession>();
+
+  cardIn(machineId: string, session: CardSession): void {
+    this.#byMachine.set(machineId, session);
+  }
+
+  /** Ends the machine's session; returns it so the card-out can carry its session id. */
+  cardOut(machineId: string): CardSession | undefined {
+    const session = this.#byMachine.get(machineId);
+    this.#byMachine.delete(machineId);
+    return session;
+  }
+
+  current(machineId: string): CardSession | undefined {
+    return this.#byMachine.get(machineId);
+  }
+
+  get openSessions(): number {
+    return this.#byMachine.size;
+  }
+}

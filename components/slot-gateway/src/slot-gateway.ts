@@ -1,0 +1,216 @@
+import { resolve } from 'node:path';
+import {
+  DisplayMessage,
+  LOCAL_TOPICS,
+  type MachineIdentity,
+  OfferDownlink,
+  parseTopic,
+  parseWith,
+  SlotEvent,
+  SMIB_EVENTS_FILTER,
+  SmibEvent,
+  smibDisplayTopic,
+} from '@croupier/contracts';
+import {
+  type HealthReporter,
+  type Logger,
+  type Subscription,
+  startHealthReporter,
+  type Transport,
+} from '@croupier/edge-kit';
+import { playerTokenKey, type SlotGatewayConfiguration } from './configuration.js';
+import { DeadLetterFile } from './dead-letter.js';
+import { DuplicateFilter } from './duplicate-filter.js';
+import { SessionTracker } from './session-tracker.js';
+import { type SmibEventData, tokenise } from './tokenise.js';
+
+export interface SlotGatewayOptions {
+  readonly transport: Transport;
+  readonly logger: Logger;
+  readonly thingName: string;
+  readonly version: string;
+  readonly configuration: SlotGatewayConfiguration;
+  /** Where a relative dead-letter path is resolved; the component work directory. */
+  readonly workDirectory?: string;
+  readonly now?: () => number;
+}
+
+interface Counters {
+  received: number;
+  forwarded: number;
+  duplicates: number;
+  deadLettered: number;
+  unknownMachine: number;
+  offersShown: number;
+  offersRefused: number;
+}
+
+/**
+ * com.croupier.SlotGateway: SMIB events in (`smib/+/events`, bridged from the client-device broker to
+ * local pub/sub), validated against the contract, de-duplicated by eventId, tokenised and enriched,
+ * out to Uplink on `LOCAL_TOPICS.slotEvents`; offers from `LOCAL_TOPICS.offers` out to the machine's
+ * `smib/{machineId}/display`. Refused input goes to the dead-letter file with its reason; the good
+ * events beside it carry on.
+ */
+export class SlotGateway {
+  readonly #options: SlotGatewayOptions;
+  #key: Buffer;
+  #machines: Map<string, MachineIdentity>;
+  #duplicates: DuplicateFilter;
+  readonly #sessions = new SessionTracker();
+  readonly #deadLetters: DeadLetterFile;
+  readonly #subscriptions: Subscription[] = [];
+  readonly #counters: Counters = {
+    received: 0,
+    forwarded: 0,
+    duplicates: 0,
+    deadLettered: 0,
+    unknownMachine: 0,
+    offersShown: 0,
+    offersRefused: 0,
+  };
+  #health: HealthReporter | undefined;
+
+  private constructor(options: SlotGatewayOptions) {
+    this.#options = options;
+    const { configuration } = options;
+    this.#key = playerTokenKey(configuration);
+    this.#machines = new Map(configuration.machines.map((m) => [m.machineId, m]));
+    this.#duplicates = new DuplicateFilter(configuration.duplicates.maxEntries, configuration.duplicates.windowMs);
+    this.#deadLetters = new DeadLetterFile(
+      resolve(options.workDirectory ?? process.cwd(), configuration.deadLetter.path),
+      configuration.deadLetter.maxBytes,
+    );
+  }
+
+  static async start(options: SlotGatewayOptions): Promise<SlotGateway> {
+    const gateway = new SlotGateway(options);
+    const { transport } = options;
+    gateway.#subscriptions.push(
+      await transport.subscribeLocal(SMIB_EVENTS_FILTER, ({ topic, payload }) =>
+        gateway.#onSmibMessage(topic, payload),
+      ),
+      await transport.subscribeLocal(LOCAL_TOPICS.offers, ({ payload }) => gateway.#onOffer(payload)),
+    );
+    gateway.#health = startHealthReporter({
+      transport,
+      logger: options.logger,
+      core: options.thingName,
+      component: 'com.croupier.SlotGateway',
+      componentVersion: options.version,
+      intervalMs: options.configuration.healthIntervalMs,
+      metrics: () => gateway.metrics(),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    options.logger.info('slot gateway started', { machines: gateway.#machines.size });
+    return gateway;
+  }
+
+  /** Applies a new key, machine list and duplicate window at once. */
+  reconfigure(next: SlotGatewayConfiguration): void {
+    this.#key = playerTokenKey(next);
+    this.#machines = new Map(next.machines.map((m) => [m.machineId, m]));
+    const { maxEntries, windowMs } = next.duplicates;
+    const previous = this.#options.configuration.duplicates;
+    if (maxEntries !== previous.maxEntries || windowMs !== previous.windowMs) {
+      this.#duplicates = new DuplicateFilter(maxEntries, windowMs);
+    }
+  }
+
+  metrics(): Record<string, number> {
+    return {
+      'smib.received': this.#counters.received,
+      'smib.forwarded': this.#counters.forwarded,
+      'smib.duplicates': this.#counters.duplicates,
+      'smib.deadLettered': this.#counters.deadLettered,
+      'smib.unknownMachine': this.#counters.unknownMachine,
+      'sessions.open': this.#sessions.openSessions,
+      'offers.shown': this.#counters.offersShown,
+      'offers.refused': this.#counters.offersRefused,
+    };
+  }
+
+  /** Resolves when every dead letter so far is on disk. */
+  deadLettersFlushed(): Promise<void> {
+    return this.#deadLetters.flushed();
+  }
+
+  async stop(): Promise<void> {
+    this.#health?.stop();
+    await Promise.allSettled(this.#subscriptions.map((s) => s.close()));
+    await this.#deadLetters.flushed();
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+
+  async #onSmibMessage(topic: string, payload: Buffer): Promise<void> {
+    this.#counters.received += 1;
+    const parsedTopic = parseTopic(topic);
+    if (!parsedTopic.ok || parsedTopic.value.kind !== 'smibEvents') {
+      return this.#deadLetter(topic, payload, `not an SMIB events topic`);
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return this.#deadLetter(topic, payload, 'invalid_json: payload is not JSON');
+    }
+    const event = parseWith(SmibEvent, raw);
+    if (!event.ok) return this.#deadLetter(topic, payload, event.error.message);
+    if (event.value.machineId !== parsedTopic.value.machineId) {
+      return this.#deadLetter(topic, payload, `machineId ${event.value.machineId} does not match the topic's machine`);
+    }
+    if (!this.#duplicates.firstSeen(event.value.eventId, this.#now())) {
+      this.#counters.duplicates += 1;
+      return;
+    }
+    const machine = this.#machines.get(event.value.machineId);
+    if (!machine) this.#counters.unknownMachine += 1;
+    const out = parseWith(SlotEvent, tokenise(event.value as SmibEventData, this.#key, this.#sessions, machine));
+    if (!out.ok) return this.#deadLetter(topic, payload, out.error.message);
+    await this.#options.transport.publishLocal(LOCAL_TOPICS.slotEvents, Buffer.from(JSON.stringify(out.value)));
+    this.#counters.forwarded += 1;
+  }
+
+  async #onOffer(payload: Buffer): Promise<void> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(payload.toString('utf8'));
+    } catch {
+      raw = undefined;
+    }
+    const offer = parseWith(OfferDownlink, raw);
+    const now = this.#now();
+    if (!offer.ok || offer.value.expiresAt <= now) {
+      this.#counters.offersRefused += 1;
+      this.#options.logger.warn('offer not shown', { reason: offer.ok ? 'expired' : offer.error.message });
+      return;
+    }
+    const message = DisplayMessage.parse({
+      kind: 'offer',
+      offerId: offer.value.offerId,
+      machineId: offer.value.machineId,
+      text: offer.value.text,
+      valueCents: offer.value.valueCents,
+      expiresAt: offer.value.expiresAt,
+      sentAt: now,
+    });
+    await this.#options.transport.publishLocal(
+      smibDisplayTopic(message.machineId),
+      Buffer.from(JSON.stringify(message)),
+    );
+    this.#counters.offersShown += 1;
+  }
+
+  async #deadLetter(topic: string, payload: Buffer, reason: string): Promise<void> {
+    this.#counters.deadLettered += 1;
+    this.#options.logger.warn('SMIB message dead-lettered', { topic, reason });
+    try {
+      await this.#deadLetters.write({ receivedAt: this.#now(), topic, reason, payload: payload.toString('utf8') });
+    } catch (e) {
+      this.#options.logger.error('dead-letter file not writable', { error: e });
+    }
+  }
+}

@@ -1,0 +1,368 @@
+import { resolve } from 'node:path';
+import {
+  type Compression,
+  decodeEnvelopeHeader,
+  encodeEnvelope,
+  LOCAL_TOPICS,
+  OfferDownlink,
+  offersTopic,
+  parseStreamEvent,
+  type StreamEvent,
+  UPLINK_STREAMS,
+  type UplinkStream,
+  uplinkTopic,
+} from '@croupier/contracts';
+import {
+  type ComponentUpdateDecision,
+  type ComponentUpdateNotice,
+  type HealthReporter,
+  type Logger,
+  Spool,
+  type Subscription,
+  startHealthReporter,
+  type Transport,
+} from '@croupier/edge-kit';
+import { envelopeBudget, MAX_MESSAGE_BYTES, type UplinkConfiguration } from './configuration.js';
+import { EnvelopeBatcher } from './envelope-batcher.js';
+import { StreamDrain } from './stream-drain.js';
+import { LOCAL_TOPIC_STREAMS, SPOOL_STREAMS } from './stream-routing.js';
+import { decideComponentUpdate } from './update-policy.js';
+
+export interface UplinkOptions {
+  readonly transport: Transport;
+  readonly logger: Logger;
+  /** The core's thing name: the {core} topic segment. */
+  readonly thingName: string;
+  readonly version: string;
+  readonly configuration: UplinkConfiguration;
+  /** Where a relative spool directory is resolved; the component work directory. */
+  readonly workDirectory?: string;
+  readonly now?: () => number;
+}
+
+/** Placeholder seq for sizing: as many digits as any real seq will have, so the real envelope is never larger. */
+const SIZING_SEQ = 999_999_999_999;
+
+interface StreamState {
+  readonly stream: UplinkStream;
+  batcher: EnvelopeBatcher<StreamEvent>;
+  timer: NodeJS.Timeout | undefined;
+  /** Batches cut but not yet spooled, in order. */
+  writing: Promise<void>;
+  queuedEvents: number;
+  blocked: boolean;
+  readonly drain: StreamDrain;
+  sentEnvelopes: number;
+  sentEvents: number;
+  droppedEvents: number;
+}
+
+/**
+ * com.croupier.Uplink: takes events from the local topics, batches them per stream into compressed
+ * envelopes sized to IoT Core's billing unit, writes every envelope to the durable spool before it is
+ * published, and drains the spool upstream in order with QoS 1. The envelope seq is the spool seq,
+ * so it increases by one per envelope and survives restarts; an evicted envelope leaves a visible gap.
+ * It also relays offers from the cloud to the local offers topic.
+ */
+export class Uplink {
+  readonly #options: UplinkOptions;
+  #configuration: UplinkConfiguration;
+  readonly #spool: Spool;
+  readonly #streams = new Map<UplinkStream, StreamState>();
+  readonly #subscriptions: Subscription[] = [];
+  #health: HealthReporter | undefined;
+  #rejectedEvents = 0;
+  #rejectedOffers = 0;
+  #relayedOffers = 0;
+  readonly #deferrals = new Map<string, number>();
+
+  private constructor(options: UplinkOptions, spool: Spool) {
+    this.#options = options;
+    this.#configuration = options.configuration;
+    this.#spool = spool;
+    for (const stream of UPLINK_STREAMS) {
+      const drain = new StreamDrain({
+        log: spool.log(stream),
+        topic: uplinkTopic(options.configuration.property, options.thingName, stream),
+        publish: (topic, payload) => options.transport.publishUpstream(topic, payload, 1),
+        maxInFlight: options.configuration.drain.maxInFlight,
+        retryMinMs: options.configuration.drain.retryMinMs,
+        retryMaxMs: options.configuration.drain.retryMaxMs,
+        logger: options.logger,
+        onSent: (record) => this.#onSent(stream, record.payload),
+      });
+      this.#streams.set(stream, {
+        stream,
+        batcher: this.#batcher(stream),
+        timer: undefined,
+        writing: Promise.resolve(),
+        queuedEvents: 0,
+        blocked: false,
+        drain,
+        sentEnvelopes: 0,
+        sentEvents: 0,
+        droppedEvents: 0,
+      });
+    }
+  }
+
+  /** Opens (and recovers) the spool, starts draining, subscribes to the local topics and the offers downlink. */
+  static async start(options: UplinkOptions): Promise<Uplink> {
+    const { configuration } = options;
+    const spool = await Spool.open({
+      directory: resolve(options.workDirectory ?? process.cwd(), configuration.spool.directory),
+      streams: SPOOL_STREAMS,
+      maxBytes: configuration.spool.maxBytes,
+      segmentBytes: configuration.spool.segmentBytes,
+      fsync: configuration.spool.fsync,
+      logger: options.logger,
+      ...(options.now ? { now: options.now } : {}),
+    });
+    const uplink = new Uplink(options, spool);
+    for (const state of uplink.#streams.values()) state.drain.start();
+    for (const { topic, stream } of LOCAL_TOPIC_STREAMS) {
+      uplink.#subscriptions.push(
+        await options.transport.subscribeLocal(topic, ({ payload }) => uplink.#intake(stream, payload)),
+      );
+    }
+    uplink.#subscriptions.push(
+      await options.transport.subscribeUpstream(
+        offersTopic(configuration.property, options.thingName),
+        ({ payload }) => uplink.#relayOffer(payload),
+        1,
+      ),
+    );
+    uplink.#health = startHealthReporter({
+      transport: options.transport,
+      logger: options.logger,
+      core: options.thingName,
+      component: 'com.croupier.Uplink',
+      componentVersion: options.version,
+      intervalMs: configuration.healthIntervalMs,
+      metrics: () => uplink.metrics(),
+      state: () => ([...uplink.#streams.values()].some((s) => s.blocked) ? 'degraded' : 'running'),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    options.logger.info('uplink started', { pending: uplink.#pendingEnvelopes(), streams: UPLINK_STREAMS });
+    return uplink;
+  }
+
+  /**
+   * Applies a configuration update. Batching, compression and the intake bound apply at once; spool
+   * and drain settings are read at start and apply after the next restart.
+   */
+  reconfigure(next: UplinkConfiguration): void {
+    if (next.property !== this.#configuration.property) {
+      throw new Error('property cannot change while running: it is part of every topic; redeploy to change it');
+    }
+    this.flush();
+    this.#configuration = next;
+    for (const state of this.#streams.values()) state.batcher = this.#batcher(state.stream);
+    this.#options.logger.info('uplink reconfigured', {
+      budgetBytes: envelopeBudget(next),
+      compression: next.compression,
+    });
+  }
+
+  /** Cuts every pending batch into envelopes now. */
+  flush(): void {
+    for (const state of this.#streams.values()) this.#flushStream(state);
+  }
+
+  /** Resolves when every batch cut so far is in the spool. */
+  async spooled(): Promise<void> {
+    await Promise.all([...this.#streams.values()].map((s) => s.writing));
+  }
+
+  /** Answers a pending deployment: see {@link decideComponentUpdate}. */
+  readonly onComponentUpdate = (notice: ComponentUpdateNotice): ComponentUpdateDecision => {
+    const now = this.#now();
+    const first = this.#deferrals.get(notice.deploymentId) ?? now;
+    this.#deferrals.set(notice.deploymentId, first);
+    const lastSuccessAt = Math.max(...[...this.#streams.values()].map((s) => s.drain.lastSuccessAt));
+    return decideComponentUpdate({ pendingEnvelopes: this.#pendingEnvelopes(), lastSuccessAt }, now, first);
+  };
+
+  /** Queued, sent, dropped and age-of-oldest figures, named for CoreHealth. */
+  metrics(): Record<string, number> {
+    const stats = this.#spool.stats();
+    const out: Record<string, number> = {
+      'spool.bytes': this.#spool.bytes,
+      'spool.depth': 0,
+      'spool.oldestAgeMs': 0,
+      'uplink.sent': 0,
+      'uplink.dropped': 0,
+      'intake.rejected': this.#rejectedEvents,
+      'offers.relayed': this.#relayedOffers,
+      'offers.rejected': this.#rejectedOffers,
+    };
+    for (const state of this.#streams.values()) {
+      const s = stats[state.stream]!;
+      const prefix = state.stream;
+      out[`${prefix}.queuedEnvelopes`] = s.pendingRecords;
+      out[`${prefix}.oldestAgeMs`] = s.oldestPendingAgeMs;
+      out[`${prefix}.evictedEnvelopes`] = s.evictedRecords;
+      out[`${prefix}.bufferedEvents`] = state.batcher.size + state.queuedEvents;
+      out[`${prefix}.sentEnvelopes`] = state.sentEnvelopes;
+      out[`${prefix}.sentEvents`] = state.sentEvents;
+      out[`${prefix}.droppedEvents`] = state.droppedEvents;
+      out['spool.depth']! += s.pendingRecords;
+      out['spool.oldestAgeMs'] = Math.max(out['spool.oldestAgeMs']!, s.oldestPendingAgeMs);
+      out['uplink.sent']! += state.sentEvents;
+      out['uplink.dropped']! += state.droppedEvents;
+    }
+    return out;
+  }
+
+  /** Flushes batches into the spool, stops draining and closes the spool. Unsent envelopes stay spooled. */
+  async stop(): Promise<void> {
+    this.#health?.stop();
+    await Promise.allSettled(this.#subscriptions.map((s) => s.close()));
+    this.flush();
+    for (const state of this.#streams.values()) state.blocked = false;
+    await this.spooled();
+    await Promise.all([...this.#streams.values()].map((s) => s.drain.stop(1_000)));
+    await this.#spool.close();
+    this.#options.logger.info('uplink stopped', { pending: this.#pendingEnvelopes() });
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+
+  #pendingEnvelopes(): number {
+    let total = 0;
+    for (const stream of UPLINK_STREAMS) total += this.#spool.log(stream).pending;
+    return total;
+  }
+
+  #batcher(stream: UplinkStream): EnvelopeBatcher<StreamEvent> {
+    const { property, compression } = this.#configuration;
+    return new EnvelopeBatcher<StreamEvent>({
+      budgetBytes: envelopeBudget(this.#configuration),
+      maxMessageBytes: MAX_MESSAGE_BYTES,
+      sizer: (events) =>
+        encodeEnvelope(
+          { stream, property, core: this.#options.thingName, seq: SIZING_SEQ, createdAt: this.#now(), events },
+          compression as Compression,
+        ).byteLength,
+    });
+  }
+
+  #intake(stream: UplinkStream, payload: Buffer): void {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(payload.toString('utf8'));
+    } catch {
+      this.#rejectedEvents += 1;
+      this.#options.logger.warn('local message is not JSON; dropped', { stream, bytes: payload.byteLength });
+      return;
+    }
+    const items = Array.isArray(raw) ? raw : [raw];
+    const state = this.#streams.get(stream)!;
+    for (const item of items) {
+      const parsed = parseStreamEvent(stream, item);
+      if (!parsed.ok) {
+        this.#rejectedEvents += 1;
+        this.#options.logger.warn('event refused by the contract; dropped', { stream, reason: parsed.error.message });
+        continue;
+      }
+      if (state.batcher.size + state.queuedEvents >= this.#configuration.intake.maxBufferedEvents) {
+        state.droppedEvents += 1;
+        continue;
+      }
+      const rawBytes = items.length === 1 ? payload.byteLength : JSON.stringify(parsed.value).length;
+      const out = state.batcher.add(parsed.value, rawBytes);
+      this.#takeBatches(state, out.batches, out.oversize);
+      if (state.batcher.size > 0 && !state.timer) {
+        state.timer = setTimeout(() => this.#flushStream(state), this.#configuration.envelope.maxDelayMs);
+      }
+    }
+  }
+
+  #flushStream(state: StreamState): void {
+    clearTimeout(state.timer);
+    state.timer = undefined;
+    const out = state.batcher.flush();
+    this.#takeBatches(state, out.batches, out.oversize);
+  }
+
+  #takeBatches(state: StreamState, batches: StreamEvent[][], oversize: StreamEvent[]): void {
+    if (oversize.length > 0) {
+      state.droppedEvents += oversize.length;
+      this.#options.logger.error('event larger than an IoT Core message; dropped', {
+        stream: state.stream,
+        eventIds: oversize.map((e) => e.eventId),
+      });
+    }
+    for (const batch of batches) {
+      state.queuedEvents += batch.length;
+      state.writing = state.writing.then(() => this.#spoolBatch(state, batch));
+    }
+  }
+
+  async #spoolBatch(state: StreamState, events: StreamEvent[]): Promise<void> {
+    const { property, compression } = this.#configuration;
+    const log = this.#spool.log(state.stream);
+    const encode = (seq: number) =>
+      encodeEnvelope(
+        { stream: state.stream, property, core: this.#options.thingName, seq, createdAt: this.#now(), events },
+        compression as Compression,
+      );
+    try {
+      for (;;) {
+        const seq = log.nextSeq;
+        const bytes = encode(seq);
+        const result = await this.#spool.append(state.stream, bytes.byteLength, (s) => (s === seq ? bytes : encode(s)));
+        if (result.ok) {
+          if (state.blocked) this.#options.logger.info('spool accepts again; intake resumed', { stream: state.stream });
+          state.blocked = false;
+          state.drain.notify();
+          return;
+        }
+        if (!state.blocked) {
+          state.blocked = true;
+          this.#options.logger.warn('spool full of undeliverable critical data; holding events in memory', {
+            stream: state.stream,
+            maxBufferedEvents: this.#configuration.intake.maxBufferedEvents,
+          });
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    } catch (e) {
+      state.droppedEvents += events.length;
+      this.#options.logger.error('could not spool an envelope; its events are lost', {
+        stream: state.stream,
+        error: e,
+      });
+    } finally {
+      state.queuedEvents -= events.length;
+    }
+  }
+
+  #onSent(stream: UplinkStream, payload: Buffer): void {
+    const state = this.#streams.get(stream)!;
+    state.sentEnvelopes += 1;
+    const head = decodeEnvelopeHeader(payload);
+    if (head.ok) state.sentEvents += head.value.header.count;
+  }
+
+  async #relayOffer(payload: Buffer): Promise<void> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(payload.toString('utf8'));
+    } catch {
+      raw = undefined;
+    }
+    const offer = OfferDownlink.safeParse(raw);
+    if (!offer.success) {
+      this.#rejectedOffers += 1;
+      this.#options.logger.warn('offer refused by the contract; dropped', {
+        issues: offer.error.issues.map((i) => i.message),
+      });
+      return;
+    }
+    await this.#options.transport.publishLocal(LOCAL_TOPICS.offers, Buffer.from(JSON.stringify(offer.data)));
+    this.#relayedOffers += 1;
+  }
+}

@@ -1,0 +1,197 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeEnvelope, LOCAL_TOPICS, type UplinkStream } from '@croupier/contracts';
+import { createLogger } from '@croupier/edge-kit';
+import { startTestFloor, type TestFloor } from '@croupier/edge-kit/testing';
+import type { AedesPublishPacket } from 'aedes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BILLING_UNIT_BYTES, Uplink, UplinkConfiguration } from '../src/index.js';
+import { gamePlayed, shufflerReading } from './fixtures/events.js';
+
+const CORE = 'core-vegas-01';
+const logger = createLogger({ component: 'com.croupier.Uplink', sink: () => {} });
+
+const until = async (check: () => boolean, what: string, timeoutMs = 30_000) => {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+/** The cloud side: every envelope the upstream broker received, keyed by stream and seq. */
+class CloudRecorder {
+  readonly envelopes = new Map<UplinkStream, Map<number, Buffer>>();
+  redeliveries = 0;
+  record(packet: AedesPublishPacket): void {
+    const payload = Buffer.from(packet.payload);
+    const decoded = decodeEnvelope(payload);
+    if (!decoded.ok) throw decoded.error;
+    const { stream, seq } = decoded.value.header;
+    const bySeq = this.envelopes.get(stream) ?? new Map<number, Buffer>();
+    this.envelopes.set(stream, bySeq);
+    const seen = bySeq.get(seq);
+    if (seen) {
+      // At-least-once: a repeat must be the very same envelope, which the cloud drops by seq.
+      expect(seen.equals(payload)).toBe(true);
+      this.redeliveries += 1;
+    }
+    bySeq.set(seq, payload);
+  }
+  /** Event ids of a stream, in seq order, after dropping repeated seqs. */
+  eventIds(stream: UplinkStream): { seqs: number[]; ids: string[]; sizes: number[] } {
+    const bySeq = this.envelopes.get(stream) ?? new Map();
+    const seqs = [...bySeq.keys()].sort((a, b) => a - b);
+    const ids: string[] = [];
+    const sizes: number[] = [];
+    for (const seq of seqs) {
+      const decoded = decodeEnvelope(bySeq.get(seq)!);
+      if (!decoded.ok) throw decoded.error;
+      expect(decoded.value.rejected).toEqual([]);
+      ids.push(...decoded.value.events.map((e) => e.eventId));
+      sizes.push(bySeq.get(seq)!.byteLength);
+    }
+    return { seqs, ids, sizes };
+  }
+}
+
+describe('Uplink through a link loss, over real aedes brokers and mutual TLS', () => {
+  let dir: string;
+  let floor: TestFloor;
+  const cloud = new CloudRecorder();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'uplink-link-loss-'));
+    floor = await startTestFloor(dir);
+    await new Promise<void>((resolve) =>
+      floor.upstream.aedes.subscribe(
+        `croupier/vegas/${CORE}/+`,
+        (packet, done) => {
+          cloud.record(packet);
+          done();
+        },
+        resolve,
+      ),
+    );
+  });
+
+  afterAll(async () => {
+    await floor?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const configuration = UplinkConfiguration.parse({
+    property: 'vegas',
+    envelope: { billingUnits: 1, maxDelayMs: 50 },
+    spool: { directory: 'spool', fsync: 'always' },
+    drain: { maxInFlight: 4, retryMinMs: 100, retryMaxMs: 500 },
+    healthIntervalMs: 3_600_000,
+  });
+
+  const startUplink = async (now: () => number) => {
+    const transport = await floor.transport({
+      componentName: 'com.croupier.Uplink',
+      thingName: CORE,
+      configuration: {},
+      logger,
+    });
+    await transport.connect();
+    return Uplink.start({
+      transport,
+      logger,
+      thingName: CORE,
+      version: '1.0.0',
+      configuration,
+      workDirectory: dir,
+      now,
+    });
+  };
+
+  /** Publishes one simulated second of floor traffic on the local broker, as SlotGateway and ShufflerMonitor would. */
+  const sent: Record<'slot' | 'shuffler', string[]> = { slot: [], shuffler: [] };
+  let counter = 0;
+  const simulateSecond = async (simTime: number) => {
+    const publishes: Promise<void>[] = [];
+    const publish = (topic: string, body: unknown) =>
+      publishes.push(
+        new Promise((resolve, reject) =>
+          floor.local.aedes.publish(
+            { cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(body)), qos: 1, dup: false, retain: false },
+            (e) => (e ? reject(e) : resolve()),
+          ),
+        ),
+      );
+    for (let i = 0; i < 25; i++) {
+      const event = gamePlayed(counter++, simTime + i * 40);
+      sent.slot.push(event.eventId);
+      publish(LOCAL_TOPICS.slotEvents, event);
+    }
+    if (simTime % 5_000 === 0) {
+      for (let d = 0; d < 10; d++) {
+        const reading = shufflerReading(counter++, simTime + d);
+        sent.shuffler.push(reading.eventId);
+        publish(LOCAL_TOPICS.shufflerTelemetry, reading);
+      }
+    }
+    await Promise.all(publishes);
+    await new Promise((r) => setImmediate(r));
+  };
+
+  it('GIVEN three simulated minutes with the broker down for the middle one WHEN the link returns THEN every event arrives exactly once, in order per stream, and nothing was sent while it was down', async () => {
+    const t0 = Date.UTC(2026, 10, 21, 22, 0, 0);
+    let simNow = t0;
+    const uplink = await startUplink(() => simNow);
+
+    for (let s = 0; s < 60; s++) await simulateSecond((simNow = t0 + s * 1_000));
+    await until(() => cloud.eventIds('slot').ids.length === sent.slot.length, 'first minute upstream');
+
+    await floor.upstream.stop();
+    const receivedBeforeOutage = cloud.eventIds('slot').ids.length;
+    for (let s = 60; s < 120; s++) await simulateSecond((simNow = t0 + s * 1_000));
+    uplink.flush();
+    await uplink.spooled();
+    const during = uplink.metrics();
+    expect(cloud.eventIds('slot').ids.length).toBe(receivedBeforeOutage);
+    expect(during['slot.queuedEnvelopes']).toBeGreaterThan(0);
+    expect(during['spool.oldestAgeMs']).toBeGreaterThanOrEqual(50_000);
+
+    await floor.upstream.start();
+    for (let s = 120; s < 180; s++) await simulateSecond((simNow = t0 + s * 1_000));
+    uplink.flush();
+    await until(
+      () =>
+        cloud.eventIds('slot').ids.length === sent.slot.length &&
+        cloud.eventIds('shuffler').ids.length === sent.shuffler.length,
+      'all events after reconnect',
+    );
+
+    for (const stream of ['slot', 'shuffler'] as const) {
+      const { seqs, ids, sizes } = cloud.eventIds(stream);
+      expect(seqs).toEqual(seqs.map((_, i) => i));
+      expect(ids).toEqual(sent[stream]);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const size of sizes) expect(size).toBeLessThanOrEqual(BILLING_UNIT_BYTES - 256);
+    }
+    await until(() => uplink.metrics()['spool.depth'] === 0, 'spool drained');
+    const after = uplink.metrics();
+    expect(after['slot.sentEvents']).toBe(sent.slot.length);
+    expect(after['shuffler.sentEvents']).toBe(sent.shuffler.length);
+    expect(after['uplink.dropped']).toBe(0);
+    expect(after['intake.rejected']).toBe(0);
+    await uplink.stop();
+  }, 120_000);
+
+  it('GIVEN a restarted Uplink on the same spool WHEN more events arrive THEN envelope seqs continue where they stopped', async () => {
+    const before = cloud.eventIds('slot').seqs.at(-1)!;
+    const uplink = await startUplink(Date.now);
+    await simulateSecond(Date.UTC(2026, 10, 21, 22, 5, 0));
+    uplink.flush();
+    await until(() => cloud.eventIds('slot').ids.length === sent.slot.length, 'events after restart');
+    const { seqs, ids } = cloud.eventIds('slot');
+    expect(seqs.at(-1)!).toBeGreaterThan(before);
+    expect(seqs).toEqual(seqs.map((_, i) => i));
+    expect(ids).toEqual(sent.slot);
+    await uplink.stop();
+  }, 60_000);
+});

@@ -1,0 +1,2 @@
+export * from './random/index.js';
+export * from './shuffler/index.js';

@@ -1,0 +1,73 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { createSlotFloorModel, SlotFloorSimulation } from './floor-simulation.js';
+import { type LiveRunStats, runLiveFloor } from './live-floor.js';
+import type { SlotScenario } from './scenario.js';
+import { SimulatedClock } from './simulated-clock.js';
+import { smibCredentialsFrom } from './smib-credentials.js';
+import { SmibFleet } from './smib-fleet.js';
+
+export interface LiveScenarioResult {
+  readonly stats: LiveRunStats;
+  readonly machines: number;
+  readonly sessions: number;
+  readonly displays: number;
+}
+
+/**
+ * Runs a scenario's live floor: connects one SMIB per machine to the broker, plays the simulation on
+ * the wall clock at the scenario's time scale, then writes the ground truth (with every event) and the
+ * display log. Stops early, still writing both, when `signal` aborts.
+ */
+export async function runLiveScenario(
+  scenario: SlotScenario,
+  playerTokenKey: Uint8Array,
+  signal?: AbortSignal,
+): Promise<LiveScenarioResult> {
+  const live = scenario.live;
+  if (live === undefined) throw new Error('the scenario has no "live" section');
+  const model = createSlotFloorModel(scenario, playerTokenKey);
+  const startMs = live.start ?? Date.now();
+  // The clock starts once every SMIB is connected, so the first events are not already late.
+  let clock = new SimulatedClock(startMs, Date.now(), live.timeScale);
+  const fleet = await SmibFleet.connect({
+    machineIds: model.machines.map((m) => m.identity.machineId),
+    host: live.broker.host,
+    port: live.broker.port,
+    caPem: await readFile(live.broker.caPath, 'utf8'),
+    credentialsFor: smibCredentialsFrom(live.broker),
+    simTimeFor: (wallMs) => clock.simTimeFor(wallMs),
+  });
+  const simulation = new SlotFloorSimulation(
+    model,
+    { startMs, endMs: startMs + live.durationHours * 3_600_000 },
+    { recordEvents: true },
+  );
+  clock = new SimulatedClock(startMs, Date.now(), live.timeScale);
+  let stats: LiveRunStats;
+  try {
+    stats = await runLiveFloor({
+      simulation,
+      clock,
+      publisher: { publish: (machineId, event) => fleet.get(machineId).publish(event) },
+      ...(signal === undefined ? {} : { signal }),
+    });
+  } finally {
+    await fleet.close();
+  }
+  const truth = simulation.truth.toDocument({ seed: scenario.seed, propertyId: scenario.property.propertyId });
+  await writeJson(live.groundTruthPath, { ...truth, run: { startMs, timeScale: live.timeScale, stats } });
+  if (live.displayLogPath !== undefined) await writeJson(live.displayLogPath, fleet.displays);
+  return {
+    stats,
+    machines: model.machines.length,
+    sessions: truth.sessions.length,
+    displays: fleet.displays.length,
+  };
+}
+
+async function writeJson(path: string, value: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  // Ground truth holds card numbers (floor-only data): owner-readable only.
+  await writeFile(path, `${JSON.stringify(value)}\n`, { mode: 0o600 });
+}

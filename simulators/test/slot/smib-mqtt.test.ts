@@ -1,0 +1,135 @@
+import { issueCertificate } from '@croupier/certs-tooling';
+import { type DisplayMessage, SmibEvent, smibEventsTopic } from '@croupier/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSlotFloorModel, SlotFloorSimulation } from '../../src/slot/floor-simulation.js';
+import { runLiveFloor } from '../../src/slot/live-floor.js';
+import { SimulatedClock } from '../../src/slot/simulated-clock.js';
+import type { SmibEvent as SimSmibEvent } from '../../src/slot/smib-event.js';
+import { SmibFleet } from '../../src/slot/smib-fleet.js';
+import { EVENING_START_MS, smallFloorConfig, TEST_TOKEN_KEY } from './fixtures.js';
+import { startTlsDeviceBroker, type TlsDeviceBroker } from './tls-device-broker.js';
+
+const OFFER_ID = '019aa6f0-0000-7000-8000-000000000001';
+
+describe('GIVEN a floor of SMIBs on a real aedes broker over mTLS', () => {
+  let broker: TlsDeviceBroker;
+  let fleet: SmibFleet;
+  const config = smallFloorConfig({
+    seed: 'mqtt-test',
+    players: { count: 120, tripsPerMonthMedian: 20, sessionMinutesMedian: 15 },
+  });
+  const model = createSlotFloorModel(config, TEST_TOKEN_KEY);
+  const machineIds = model.machines.map((m) => m.identity.machineId);
+  let clock: SimulatedClock;
+
+  beforeAll(async () => {
+    broker = await startTlsDeviceBroker();
+    clock = new SimulatedClock(EVENING_START_MS, Date.now(), 3_600);
+    fleet = await SmibFleet.connect({
+      machineIds,
+      host: '127.0.0.1',
+      port: broker.port,
+      caPem: broker.ca.certPem,
+      credentialsFor: (machineId) => issueCertificate(broker.ca, { commonName: machineId, usage: 'client' }),
+      simTimeFor: (wallMs) => clock.simTimeFor(wallMs),
+    });
+  });
+
+  afterAll(async () => {
+    await fleet?.close();
+    await broker?.close();
+  });
+
+  it('WHEN the core sends offers THEN each SMIB records its display messages with their arrival time', async () => {
+    const machineId = machineIds[0] as string;
+    const offer: DisplayMessage = {
+      kind: 'offer',
+      offerId: OFFER_ID,
+      machineId,
+      text: '$10 free play - touch to accept',
+      valueCents: 1_000,
+      expiresAt: EVENING_START_MS + 600_000,
+      sentAt: EVENING_START_MS,
+    };
+    const before = Date.now();
+    await broker.publishDisplay(machineId, JSON.stringify(offer));
+    await broker.publishDisplay(machineId, JSON.stringify({ ...offer, machineId: 'SM-9999' }));
+    await broker.publishDisplay(machineId, 'not json');
+    await waitFor(() => fleet.displays.length >= 3);
+    const after = Date.now();
+
+    const [good, misaddressed, garbage] = fleet.displays;
+    expect(good?.message).toEqual(offer);
+    expect(good?.machineId).toBe(machineId);
+    expect(good?.receivedAtMs).toBeGreaterThanOrEqual(before);
+    expect(good?.receivedAtMs).toBeLessThanOrEqual(after);
+    expect(good?.simulatedAtMs).toBe(clock.simTimeFor(good?.receivedAtMs as number));
+    expect(misaddressed?.rejected).toBe('addressed to SM-9999');
+    expect(garbage?.rejected).toBe('payload is not JSON');
+  });
+
+  it('WHEN the floor plays two simulated hours THEN every published message is a valid SmibEvent of the ground truth', async () => {
+    const sim = new SlotFloorSimulation(
+      model,
+      { startMs: EVENING_START_MS, endMs: EVENING_START_MS + 2 * 3_600_000 },
+      {
+        recordEvents: true,
+      },
+    );
+    const received = broker.messages.length;
+    const runClock = new SimulatedClock(EVENING_START_MS, Date.now(), 3_600);
+    const stats = await runLiveFloor({
+      simulation: sim,
+      clock: runClock,
+      publisher: { publish: (machineId, event) => fleet.get(machineId).publish(event) },
+    });
+
+    expect(stats.failed).toBe(0);
+    expect(stats.acknowledged).toBe(stats.emitted);
+    const truthEvents = sim.truth.events ?? [];
+    expect(truthEvents.length).toBe(stats.emitted);
+    expect(sim.truth.eventCounts.game_played).toBeGreaterThan(500);
+
+    const published = broker.messages.slice(received).map((m) => {
+      const parsed = SmibEvent.safeParse(JSON.parse(m.payload.toString('utf8')));
+      expect(parsed.success, parsed.error?.message).toBe(true);
+      const event = parsed.data as unknown as SimSmibEvent;
+      expect(m.topic).toBe(smibEventsTopic(event.machineId));
+      expect(m.clientId).toBe(event.machineId);
+      return event;
+    });
+    // QoS 1 may repeat a message; the set of event ids is exactly the ground truth's.
+    expect(new Set(published.map((e) => e.eventId))).toEqual(new Set(truthEvents.map((e) => e.eventId)));
+
+    // Rebuild each session from the wire as a gateway would: a card's events on its machine, card in to card out.
+    const byMachine = new Map<string, SimSmibEvent[]>();
+    const seen = new Set<string>();
+    for (const e of published) {
+      if (seen.has(e.eventId)) continue;
+      seen.add(e.eventId);
+      byMachine.set(e.machineId, [...(byMachine.get(e.machineId) ?? []), e]);
+    }
+    const carded = sim.truth.sessions.filter((s) => s.sessionId !== null);
+    expect(carded.length).toBeGreaterThan(3);
+    for (const session of carded) {
+      const events = (byMachine.get(session.machineId) ?? []).filter(
+        (e) => e.eventTime >= session.startedAt && e.eventTime <= session.endedAt,
+      );
+      const games = events.filter((e) => e.type === 'game_played');
+      expect(events[0]).toMatchObject({ type: 'card_in', eventId: session.sessionId, cardNumber: session.cardNumber });
+      expect(events.at(-1)).toMatchObject({ type: 'card_out', cardNumber: session.cardNumber });
+      expect(games.length).toBe(session.games);
+      expect(games.reduce((s, g) => s + (g.type === 'game_played' ? g.wagerCents : 0), 0)).toBe(session.coinInCents);
+      const theo = games.reduce((s, g) => s + (g.type === 'game_played' ? g.wagerCents * g.theoreticalHold : 0), 0);
+      expect(theo).toBeCloseTo(session.theoCents, 6);
+    }
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('timed out waiting for condition');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -35,6 +35,21 @@ export interface ProvisionedDevice {
   readonly deviceConfiguration: Readonly<Record<string, string>>;
 }
 
+/**
+ * Runs one provisioning step, turning the SDK's service error into a message naming the step and
+ * IoT's rejection (`errorCode: errorMessage`), which the bare `Request failed` does not.
+ */
+async function step<T>(name: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const rejection = (error as { modeledError?: { errorCode?: string; errorMessage?: string } }).modeledError;
+    if (rejection)
+      throw new Error(`${name} rejected: ${rejection.errorCode ?? 'unknown'}: ${rejection.errorMessage ?? ''}`);
+    throw new Error(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 function required<T>(value: T | undefined, what: string): T {
   if (value === undefined || value === '') throw new Error(`fleet provisioning response has no ${what}`);
   return value;
@@ -65,7 +80,9 @@ export async function provisionByClaim(input: FleetProvisioningOptions): Promise
     let certificate: { certificateId: string; certPem: string; keyPem: string; ownershipToken: string };
     if (options.method === 'csr') {
       const request = await createCertificateRequest(options.parameters.ThingName ?? options.clientId);
-      const response = await identity.createCertificateFromCsr({ certificateSigningRequest: request.csrPem });
+      const response = await step('CreateCertificateFromCsr', () =>
+        identity.createCertificateFromCsr({ certificateSigningRequest: request.csrPem }),
+      );
       certificate = {
         certificateId: required(response.certificateId, 'certificateId'),
         certPem: required(response.certificatePem, 'certificatePem'),
@@ -73,7 +90,7 @@ export async function provisionByClaim(input: FleetProvisioningOptions): Promise
         ownershipToken: required(response.certificateOwnershipToken, 'certificateOwnershipToken'),
       };
     } else {
-      const response = await identity.createKeysAndCertificate({});
+      const response = await step('CreateKeysAndCertificate', () => identity.createKeysAndCertificate({}));
       certificate = {
         certificateId: required(response.certificateId, 'certificateId'),
         certPem: required(response.certificatePem, 'certificatePem'),
@@ -81,11 +98,13 @@ export async function provisionByClaim(input: FleetProvisioningOptions): Promise
         ownershipToken: required(response.certificateOwnershipToken, 'certificateOwnershipToken'),
       };
     }
-    const registered = await identity.registerThing({
-      templateName: options.templateName,
-      certificateOwnershipToken: certificate.ownershipToken,
-      parameters: options.parameters,
-    });
+    const registered = await step('RegisterThing', () =>
+      identity.registerThing({
+        templateName: options.templateName,
+        certificateOwnershipToken: certificate.ownershipToken,
+        parameters: options.parameters,
+      }),
+    );
     return {
       thingName: required(registered.thingName, 'thingName'),
       certificateId: certificate.certificateId,

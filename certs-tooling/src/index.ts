@@ -13,5 +13,5 @@ export {
 } from './issue-certificate.js';
 export { type KeyMaterial, type KeyMaterialPaths, readKeyMaterial, writeKeyMaterial } from './key-material.js';
 export { CA_NAME, CRL_FILE, initLocalCa, issueLocal, loadLocalCa, revokeLocal } from './local-pki.js';
-export { createRevocationList } from './revocation-list.js';
+export { createRevocationList, revokedSerialNumbers } from './revocation-list.js';
 export { normaliseSerialNumber } from './serial-number.js';

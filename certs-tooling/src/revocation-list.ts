@@ -3,6 +3,7 @@ import {
   AuthorityKeyIdentifierExtension,
   PemConverter,
   X509Certificate,
+  X509Crl,
   X509CrlGenerator,
   X509CrlReason,
 } from '@peculiar/x509';
@@ -43,4 +44,13 @@ export async function createRevocationList(
   );
   // OpenSSL (Node tls, openssl crl) only reads the `X509 CRL` PEM label, not the bare `CRL` label the library writes.
   return PemConverter.encode(crl.rawData, 'X509 CRL');
+}
+
+/**
+ * The serial numbers a CRL (PEM, `X509 CRL` or `CRL` label) revokes, normalised like
+ * `IssuedCertificate.serialNumber`. Parses only: the signature is checked where the CRL is used (Node tls).
+ */
+export function revokedSerialNumbers(crlPem: string): string[] {
+  const der = PemConverter.decodeFirst(crlPem);
+  return new X509Crl(der).entries.map((entry) => normaliseSerialNumber(entry.serialNumber));
 }

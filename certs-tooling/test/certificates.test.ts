@@ -11,6 +11,7 @@ import {
   createRevocationList,
   issueCertificate,
   readKeyMaterial,
+  revokedSerialNumbers,
   writeKeyMaterial,
 } from '../src/index.js';
 
@@ -105,6 +106,7 @@ describe('certificate authority and issued certificates', () => {
     expect(await handshake(ca, server, good, crl)).toBe('accepted');
     expect(await handshake(ca, server, revoked, crl)).toBe('rejected');
     expect(await handshake(ca, server, revoked)).toBe('accepted');
+    expect(revokedSerialNumbers(crl)).toEqual([revoked.serialNumber]);
   });
 
   it('GIVEN a certificate from another CA WHEN it connects THEN Node tls refuses it', async () => {

@@ -68,6 +68,7 @@ async function startProvisioningEndpoint(ca: CertificateAuthority) {
   await handle(`$aws/provisioning-templates/${TEMPLATE}/provision/json`, async (body) => {
     if (!tokens.has(String(body.certificateOwnershipToken))) throw new Error('unknown certificate ownership token');
     const parameters = body.parameters as Record<string, string>;
+    if (!parameters.ThingName) throw new Error('Template parameter ThingName is required');
     return { thingName: parameters.ThingName, deviceConfiguration: { property: parameters.Property ?? '' } };
   });
   const server = await issueCertificate(ca, { commonName: 'iot-endpoint', usage: 'server' });
@@ -154,6 +155,21 @@ describe('fleet provisioning by claim', () => {
     expect(endpoint.requests[0]!.body).toEqual({});
   });
 
+  it('GIVEN a request the template rejects WHEN provisioning THEN the flow fails with the rejection', async () => {
+    await expect(
+      provisionByClaim({
+        endpoint: '127.0.0.1',
+        port: endpoint.port,
+        caPem: ca.certPem,
+        claim,
+        clientId: 'claim-no-name',
+        templateName: TEMPLATE,
+        parameters: {},
+        timeoutSeconds: 5,
+      }),
+    ).rejects.toThrow('RegisterThing rejected: InvalidRequest: Template parameter ThingName is required');
+  });
+
   it('GIVEN an unknown template WHEN provisioning THEN the flow fails instead of hanging', async () => {
     await expect(
       provisionByClaim({
@@ -166,6 +182,6 @@ describe('fleet provisioning by claim', () => {
         parameters: { ThingName: 'core-vegas-03' },
         timeoutSeconds: 2,
       }),
-    ).rejects.toBeDefined();
+    ).rejects.toThrow(/^RegisterThing failed/);
   });
 });

@@ -14,7 +14,7 @@ import { ProcessingStack, type ProcessorDeclaration } from './stacks/processing-
 import { StorageStack } from './stacks/storage-stack.js';
 
 /** Floor API handler under `cloud/src/handlers/`, or undefined while it does not exist. */
-export const FLOOR_API_HANDLER: string | undefined = undefined;
+export const FLOOR_API_HANDLER: string | undefined = 'floor-api.ts';
 
 export interface CroupierStacks {
   readonly storage: StorageStack;
@@ -57,7 +57,7 @@ export function addCroupierStacks(
     config,
     dataKey: storage.dataKey,
   });
-  ingest.addDependency(storage, 'topic rules write failed actions to the lake');
+  ingest.addStackDependency(storage, 'topic rules write failed actions to the lake');
   const edge = new EdgeStack(app, `${prefix}-Edge`, {
     env,
     config,
@@ -77,7 +77,7 @@ export function addCroupierStacks(
     ...(options.processors ? { processors: options.processors } : {}),
     ...(options.lakeTransformHandler ? { lakeTransformHandler: options.lakeTransformHandler } : {}),
   });
-  processing.addDependency(storage, 'processors write the tables and the lake');
+  processing.addStackDependency(storage, 'processors write the tables and the lake');
   const floorApiHandler = options.floorApiHandler ?? FLOOR_API_HANDLER;
   const floorApi = floorApiHandler
     ? new FloorApiStack(app, `${prefix}-FloorApi`, {
@@ -86,20 +86,21 @@ export function addCroupierStacks(
         logRetention,
         handler: floorApiHandler,
         dataKey: storage.dataKey,
+        // Writers change the responsible-gaming list, answer offers and acknowledge alerts.
         tables: {
           players: 'read',
           sessions: 'read',
           offers: 'readWrite',
-          responsibleGaming: 'read',
+          responsibleGaming: 'readWrite',
           devices: 'read',
           alerts: 'readWrite',
           ingest: 'read',
           kpis: 'read',
         },
-        publishesDownlink: true,
+        publishesDownlink: false,
       })
     : undefined;
-  floorApi?.addDependency(storage, 'the API reads and writes the tables');
+  floorApi?.addStackDependency(storage, 'the API reads and writes the tables');
   const ml = new MlStack(app, `${prefix}-Ml`, {
     env,
     config,
@@ -109,8 +110,8 @@ export function addCroupierStacks(
     modelThingGroupArn: edge.modelThingGroupArn,
     modelThingGroupName: config.edge.modelThingGroupName,
   });
-  ml.addDependency(storage, 'the pipeline queries the lake through the Athena workgroup');
-  ml.addDependency(edge, 'the pipeline writes models to the component-artifacts bucket');
+  ml.addStackDependency(storage, 'the pipeline queries the lake through the Athena workgroup');
+  ml.addStackDependency(edge, 'the pipeline writes models to the component-artifacts bucket');
   const observability = new ObservabilityStack(app, `${prefix}-Observability`, {
     env,
     config,

@@ -4,15 +4,15 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createDynamoDbClient, createKinesisClient } from '../aws/clients.js';
 import { streams } from '../definitions/streams.js';
 import { tables } from '../definitions/tables.js';
+import type { TimeSeriesSink } from '../src/shuffler-health/time-series-sink.js';
 import { envelopeTransform } from './delivery/envelope-transform.js';
 import { KinesisDeliveryStream } from './delivery/kinesis-delivery-stream.js';
 import { createTables, type DynamoDbEmulator, startDynamoDbEmulator } from './dynamodb-emulator.js';
 import { DynamoDbTtlSweeper } from './dynamodb-ttl-sweeper.js';
 import { FileCheckpointStore } from './event-source-mapping/checkpoint-store.js';
 import type { KinesisEventSourceMappingInput } from './event-source-mapping/config.js';
-import type { KinesisInvocationEvent } from './event-source-mapping/kinesis-event.js';
 import { KinesisEventSourceMapping } from './event-source-mapping/kinesis-event-source-mapping.js';
-import type { KinesisHandler } from './event-source-mapping/lambda-context.js';
+import type { MappedKinesisHandler } from './event-source-mapping/lambda-context.js';
 import { FileOnFailureDestination } from './event-source-mapping/on-failure-destination.js';
 import { type LocalIotCore, startLocalIotCore } from './iot/index.js';
 import { createStreams, type KinesisEmulator, startKinesisEmulator } from './kinesis-emulator.js';
@@ -20,7 +20,8 @@ import { LakeQueryEngine } from './lake/lake-query-engine.js';
 import { type LocalCloudConfig, SNS_TOPIC_NAMES, TIMESTREAM_TABLE_NAMES } from './local-cloud-config.js';
 import { SnsEmulator } from './sns/sns-emulator.js';
 import { ensureStateFolder, type StateFolder, stateFolder } from './state-folder.js';
-import { DuckDbTimeSeriesSink } from './timestream/duckdb-time-series-sink.js';
+import { DuckDbTimestreamStore } from './timestream/duckdb-timestream-store.js';
+import { LocalTimestreamSink } from './timestream/local-timestream-sink.js';
 
 /** The stand-ins accept any signature; the SDK still needs some credentials to sign with. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
@@ -57,7 +58,10 @@ export interface LocalCloud {
   readonly state: StateFolder;
   readonly kinesis: KinesisClient;
   readonly sns: SnsEmulator;
-  readonly timeSeries: DuckDbTimeSeriesSink;
+  /** The Timestream stand-in (WriteRecords API, record model, queries). */
+  readonly timestream: DuckDbTimestreamStore;
+  /** A processor-facing `TimeSeriesSink` writing one Timestream table of the stand-in. */
+  timeSeriesSink(table: (typeof TIMESTREAM_TABLE_NAMES)[number]): TimeSeriesSink;
   readonly lake: LakeQueryEngine;
   readonly deliveries: readonly KinesisDeliveryStream[];
   readonly iot: LocalIotCore | undefined;
@@ -67,7 +71,7 @@ export interface LocalCloud {
    */
   attachFunction(
     mapping: KinesisEventSourceMappingInput,
-    handler: KinesisHandler<KinesisInvocationEvent>,
+    handler: MappedKinesisHandler['handle'],
   ): Promise<KinesisEventSourceMapping>;
   /** Stops everything, in reverse order of start, delivering buffered lake data first. */
   stop(): Promise<void>;
@@ -141,7 +145,7 @@ export async function startLocalCloud(options: StartLocalCloudOptions): Promise<
     await sns.start();
     stops.push(() => sns.stop());
 
-    const timeSeries = await DuckDbTimeSeriesSink.open(
+    const timestream = await DuckDbTimestreamStore.open(
       state.timestreamDb,
       TIMESTREAM_TABLE_NAMES.map((tableName) => ({
         databaseName: config.CROUPIER_TIMESTREAM_DATABASE,
@@ -149,7 +153,7 @@ export async function startLocalCloud(options: StartLocalCloudOptions): Promise<
         memoryStoreRetentionHours: config.CROUPIER_TIMESTREAM_MEMORY_STORE_HOURS,
       })),
     );
-    stops.push(() => timeSeries.close());
+    stops.push(() => timestream.close());
 
     const deliveries = streams.map(
       (stream) =>
@@ -225,7 +229,8 @@ export async function startLocalCloud(options: StartLocalCloudOptions): Promise<
       state,
       kinesis,
       sns,
-      timeSeries,
+      timestream,
+      timeSeriesSink: (table) => new LocalTimestreamSink(timestream, config.CROUPIER_TIMESTREAM_DATABASE, table),
       lake,
       deliveries,
       iot,
@@ -234,7 +239,9 @@ export async function startLocalCloud(options: StartLocalCloudOptions): Promise<
           kinesis,
           mapping,
           handler,
-          checkpoints: new FileCheckpointStore(join(state.checkpoints, `esm-${mapping.FunctionName}.json`)),
+          checkpoints: new FileCheckpointStore(
+            join(state.checkpoints, `esm-${mapping.FunctionName}-${mapping.StreamName}.json`),
+          ),
           onFailure: new FileOnFailureDestination(join(state.onFailure, mapping.FunctionName)),
           region: config.AWS_REGION,
           accountId: config.CROUPIER_ACCOUNT_ID,

@@ -86,6 +86,9 @@ export const ShufflerMaintenanceRecord = z
         deviceId: Identifier,
         mode: FailureMode,
         hadPrecursor: z.boolean().describe('Whether telemetry showed precursors before this failure'),
+        precursorStartedAt: EpochMillis.optional().describe(
+          'When precursors first became visible in telemetry, if known (simulated history); scores prediction lead time',
+        ),
       })
       .meta({ id: 'ShufflerFailure', description: 'A shuffler failed and stopped its table.' }),
     z

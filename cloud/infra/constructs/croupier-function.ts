@@ -15,8 +15,6 @@ export interface CroupierFunctionProps {
   readonly memorySize?: number;
   readonly timeout?: Duration;
   readonly logRetention: logs.RetentionDays;
-  /** Caps concurrency so a hot loop cannot starve the account; undefined leaves it unreserved. */
-  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -57,9 +55,6 @@ export class CroupierFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       recursiveLoop: lambda.RecursiveLoop.TERMINATE,
-      ...(props.reservedConcurrentExecutions === undefined
-        ? {}
-        : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       projectRoot: REPO_ROOT,
       depsLockFilePath: repoPath('package-lock.json'),

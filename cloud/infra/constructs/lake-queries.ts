@@ -1,6 +1,8 @@
 /**
  * Athena SQL over the lake, kept as pure functions so the named queries, the training dataset step
  * and their tests share one text. Table names are `{zone}_{stream}`, e.g. `refined_shuffler`.
+ * Database and table names are plain lower-case identifiers, so they are never double-quoted: the
+ * training query is embedded in a JSONata string where only single quotes are free to use.
  */
 import type { LakeStream, LakeZone } from '@croupier/contracts';
 
@@ -23,7 +25,7 @@ export interface LakeQuery {
 
 /** Queries every environment ships as Athena named queries. */
 export function namedLakeQueries(database: string): LakeQuery[] {
-  const t = (zone: 'raw' | 'refined', stream: LakeStream) => `"${database}"."${lakeTableName(zone, stream)}"`;
+  const t = (zone: 'raw' | 'refined', stream: LakeStream) => `${database}.${lakeTableName(zone, stream)}`;
   return [
     {
       name: 'coin-in-per-machine-hourly',
@@ -66,8 +68,8 @@ export function namedLakeQueries(database: string): LakeQuery[] {
  * selects and flattens, so the labelling rule lives in one place, the training code.
  */
 export function trainingDatasetSelect(database: string, days: number): string {
-  const telemetry = `"${database}"."${lakeTableName('refined', 'shuffler')}"`;
-  const service = `"${database}"."${lakeTableName('refined', 'service')}"`;
+  const telemetry = `${database}.${lakeTableName('refined', 'shuffler')}`;
+  const service = `${database}.${lakeTableName('refined', 'service')}`;
   return [
     "SELECT 'telemetry' AS record, deviceid, eventtime, state, faultcode, gauges.shufflesperhour AS shuffles_per_hour,",
     '  gauges.cycletimeseconds AS cycle_time_s, gauges.motorcurrentamps AS motor_current_a,',

@@ -42,7 +42,8 @@ export class FloorApiStack extends Stack {
       memorySize: 1024,
       timeout: Duration.seconds(15),
       logRetention: props.logRetention,
-      environment: { CROUPIER_ENVIRONMENT: config.name },
+      // API Gateway has authenticated the caller (IAM); the app still refuses requests without a verified identity.
+      environment: { API_AUTH_MODE: 'gateway' },
     });
     for (const [tableId, mode] of Object.entries(props.tables)) {
       grantTableAccess(this, this.handler.role, tableId, mode, props.dataKey);

@@ -145,13 +145,13 @@ export class MlStack extends Stack {
 
     const imageUri = this.repository.repositoryUriForTag(ml.trainingImageTag);
     const minimumMetric = ml.evaluation.minimum;
-    const datasetSelect = trainingDatasetSelect(glueDatabase, ml.datasetDays);
-    const quote = (s: string) => s.replaceAll("'", "''");
+    // Embedded in a double-quoted JSONata string literal: the SQL may use single quotes only.
+    const datasetSelect = trainingDatasetSelect(glueDatabase, ml.datasetDays).replaceAll('\n', ' ');
+    if (/["\\]/.test(datasetSelect)) throw new Error('the training dataset SQL must not contain " or \\');
 
     // Names shared by the states; JSONata variables are set once, at the start.
     const start = sfn.Pass.jsonata(this, 'Name the run', {
       assign: {
-        runId: '{% $string($floor($toMillis($states.context.Execution.StartTime) / 1000)) %}',
         jobName: `{% '${jobPrefix}-' & $string($floor($toMillis($states.context.Execution.StartTime) / 1000)) %}`,
         componentVersion: `{% '${ml.modelMajorVersion}.' & $string($floor($toMillis($states.context.Execution.StartTime) / 1000)) & '.0' %}`,
       },
@@ -162,7 +162,7 @@ export class MlStack extends Stack {
         Type: 'Task',
         Resource: `arn:${this.partition}:states:::athena:startQueryExecution.sync`,
         Arguments: {
-          QueryString: `{% 'UNLOAD (${quote(datasetSelect).replaceAll('\n', ' ')}) TO ''${workBucket.s3UrlForObject(datasetsPrefix)}' & $jobName & '/'' WITH (format = ''PARQUET'', compression = ''SNAPPY'')' %}`,
+          QueryString: `{% "UNLOAD (${datasetSelect}) TO '${workBucket.s3UrlForObject(datasetsPrefix)}" & $jobName & "/' WITH (format = 'PARQUET', compression = 'SNAPPY')" %}`,
           WorkGroup: workGroup,
           QueryExecutionContext: { Database: glueDatabase },
         },

@@ -74,7 +74,8 @@ export class ObservabilityStack extends Stack {
         new cloudwatch.Metric({
           namespace: 'AWS/IoT',
           metricName: 'Failure',
-          dimensionsMap: { RuleName: r.name },
+          // IoT publishes action metrics per rule and action type.
+          dimensionsMap: { RuleName: r.name, ActionType: 'Kinesis' },
           statistic: 'Sum',
           period: five,
         }),
@@ -96,7 +97,8 @@ export class ObservabilityStack extends Stack {
     for (const [streamId, stream] of props.streams) {
       notify(
         new cloudwatch.Alarm(this, `WriteThrottled-${streamId}`, {
-          metric: stream.metricPutRecordsThrottledRecords({ period: five, statistic: 'Sum' }),
+          // IoT rules write with PutRecord, so the stream-level metric covers them (PutRecords.* would not).
+          metric: stream.metricWriteProvisionedThroughputExceeded({ period: five, statistic: 'Sum' }),
           threshold: 0,
           evaluationPeriods: 2,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

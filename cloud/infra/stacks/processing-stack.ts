@@ -39,6 +39,24 @@ export interface ProcessorDeclaration {
   readonly environment?: (config: EnvironmentConfig) => Record<string, string>;
 }
 
+/** KPI functions aggregate one-minute tumbling windows; stale windows are worthless, so records expire fast. */
+const kpiWindow = (source: 'slot' | 'shuffler', stream: StreamDefinition['id']): ProcessorDeclaration => ({
+  id: source === 'slot' ? 'SlotKpiWindow' : 'ShufflerKpiWindow',
+  handler: 'kpi-window.ts',
+  description: `Real-time KPIs over one-minute tumbling windows of the ${source} stream`,
+  stream,
+  read: {
+    batchSize: 1000,
+    maxBatchingWindow: Duration.seconds(5),
+    parallelizationFactor: 1,
+    retryAttempts: 3,
+    maxRecordAge: Duration.hours(1),
+    tumblingWindow: Duration.minutes(1),
+  },
+  access: { tables: { kpis: 'readWrite', alerts: 'read' } },
+  environment: () => ({ KPI_SOURCE: source }),
+});
+
 /** The stream processors deployed. Only handlers that exist in `cloud/src/handlers/` are declared. */
 export const PROCESSORS: readonly ProcessorDeclaration[] = [
   {
@@ -70,6 +88,26 @@ export const PROCESSORS: readonly ProcessorDeclaration[] = [
       GAMING_DAY_START_HOUR: String(config.floor.gamingDayStartHour),
     }),
   },
+  {
+    id: 'ShufflerProcessor',
+    handler: 'shuffler-processor.ts',
+    description: 'Shuffler telemetry, predictions and core health: device health, maintenance alerts, time series',
+    stream: 'shufflerTelemetry',
+    read: {
+      batchSize: 200,
+      maxBatchingWindow: Duration.seconds(1),
+      parallelizationFactor: 2,
+      retryAttempts: 5,
+      maxRecordAge: Duration.hours(24),
+    },
+    access: {
+      tables: { devices: 'readWrite', alerts: 'readWrite', ingest: 'readWrite' },
+      maintenanceAlerts: true,
+      timestream: true,
+    },
+  },
+  kpiWindow('slot', 'slotEvents'),
+  kpiWindow('shuffler', 'shufflerTelemetry'),
 ];
 
 /** Firehose transform handler (`cloud/src/handlers/`), or undefined while it does not exist. */
@@ -162,18 +200,18 @@ export class ProcessingStack extends Stack {
     }
   }
 
-  /** Environment variables naming exactly the resources a handler was granted. */
+  /**
+   * Environment variables naming the resources a handler was granted, under the names the handlers
+   * parse (their `*-env.ts` schemas). Table names are not passed: handlers and the CDK app both take
+   * them from `cloud/definitions/tables.ts`.
+   */
   private environmentFor(access: HandlerAccess, props: ProcessingStackProps): Record<string, string> {
     const { config } = props;
-    const env: Record<string, string> = {
-      CROUPIER_ENVIRONMENT: config.name,
-      POWERTOOLS_METRICS_NAMESPACE: 'Croupier',
-    };
-    if (access.maintenanceAlerts) env.CROUPIER_MAINTENANCE_TOPIC_ARN = props.maintenanceTopic.topicArn;
+    const env: Record<string, string> = {};
+    if (access.maintenanceAlerts) env.ALERT_TOPIC_ARN = props.maintenanceTopic.topicArn;
     if (access.timestream && config.timestream.enabled) {
-      env.CROUPIER_TIMESTREAM_DATABASE = config.timestream.databaseName;
-      env.CROUPIER_TIMESTREAM_TELEMETRY_TABLE = TIMESTREAM_TABLES.shufflerTelemetry;
-      env.CROUPIER_TIMESTREAM_HEALTH_TABLE = TIMESTREAM_TABLES.coreHealth;
+      env.TIMESTREAM_DATABASE = config.timestream.databaseName;
+      env.TIMESTREAM_TABLE = TIMESTREAM_TABLES.shufflerTelemetry;
     }
     return env;
   }

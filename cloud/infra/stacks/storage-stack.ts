@@ -16,7 +16,7 @@ import { lakeTableName, namedLakeQueries } from '../constructs/lake-queries.js';
 import { acknowledge } from '../constructs/nag.js';
 
 /** Timestream tables the shuffler processor writes when Timestream is enabled. */
-export const TIMESTREAM_TABLES = { shufflerTelemetry: 'shuffler_telemetry', coreHealth: 'core_health' } as const;
+export const TIMESTREAM_TABLES = { shufflerTelemetry: 'shuffler_telemetry' } as const;
 
 /** Athena stops a query after it scans this much: a runaway query costs cents, not dollars. */
 const ATHENA_SCAN_CUTOFF_BYTES = 10 * 1024 ** 3;
@@ -65,11 +65,6 @@ export class StorageStack extends Stack {
       { id: 'AwsSolutions-S1', reason: 'This is the access-log target; logging it into itself would loop.' },
     ]);
 
-    const { raw, refined, errors } = {
-      raw: config.retention.lakeRawDays,
-      refined: config.retention.lakeRefinedDays,
-      errors: config.retention.lakeErrorsDays,
-    };
     const cold = config.retention.lakeColdAfterDays;
     const zoneRule = (zone: string, days: number): s3.LifecycleRule => ({
       id: `${zone}-retention`,
@@ -92,9 +87,9 @@ export class StorageStack extends Stack {
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'lake/',
       lifecycleRules: [
-        zoneRule('raw', raw),
-        zoneRule('refined', refined),
-        zoneRule('errors', errors),
+        zoneRule('raw', config.retention.lakeRawDays),
+        zoneRule('refined', config.retention.lakeRefinedDays),
+        zoneRule('errors', config.retention.lakeErrorsDays),
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
       removalPolicy: RemovalPolicy.RETAIN,

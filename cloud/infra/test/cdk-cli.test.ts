@@ -12,6 +12,32 @@ const run = promisify(execFile);
 const outdir = mkdtempSync(join(tmpdir(), 'croupier-cdk-cli-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
+/** Lambda functions of the synthesized stacks: their code asset directory and literal environment variables. */
+function lambdaFunctions(dir: string): { asset: string; environment: Record<string, string> }[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.template.json'))
+    .flatMap((f) => {
+      const template = JSON.parse(readFileSync(join(dir, f), 'utf8')) as {
+        Resources: Record<
+          string,
+          { Type: string; Metadata?: Record<string, unknown>; Properties: Record<string, unknown> }
+        >;
+      };
+      return Object.values(template.Resources)
+        .filter((r) => r.Type === 'AWS::Lambda::Function' && typeof r.Metadata?.['aws:asset:path'] === 'string')
+        .map((r) => {
+          const variables =
+            (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+          return {
+            asset: r.Metadata?.['aws:asset:path'] as string,
+            environment: Object.fromEntries(
+              Object.entries(variables).filter((e): e is [string, string] => typeof e[1] === 'string'),
+            ),
+          };
+        });
+    });
+}
+
 describe('cdk synth with the pinned CLI', () => {
   it('GIVEN no network and no AWS credentials WHEN `npx cdk synth` runs THEN every stack synthesizes, bundled, with cdk-nag passing', async () => {
     const env = {
@@ -51,15 +77,21 @@ describe('cdk synth with the pinned CLI', () => {
         .map((s) => `Croupier-dev-${s}`)
         .sort(),
     );
-    // NodejsFunction bundled the handlers locally with esbuild: each asset holds an ESM entry.
-    const bundles = readdirSync(outdir).filter(
-      (d) => d.startsWith('asset.') && existsSync(join(outdir, d, 'index.mjs')),
-    );
-    expect(bundles.length).toBeGreaterThan(0);
-    // Each bundle loads as ESM on this Node and exports the handler Lambda will call.
-    for (const bundle of bundles) {
-      const module = (await import(pathToFileURL(join(outdir, bundle, 'index.mjs')).href)) as { handler?: unknown };
-      expect(typeof module.handler, bundle).toBe('function');
+    // NodejsFunction bundled every handler locally with esbuild into an ESM entry.
+    const functions = lambdaFunctions(outdir);
+    expect(functions.length).toBeGreaterThan(0);
+    for (const fn of functions) expect(existsSync(join(outdir, fn.asset, 'index.mjs')), fn.asset).toBe(true);
+    // Each bundle loads as ESM on this Node, with its function's literal environment, and exports
+    // the handler Lambda will call.
+    for (const fn of functions) {
+      const saved = { ...process.env };
+      Object.assign(process.env, fn.environment);
+      try {
+        const module = (await import(pathToFileURL(join(outdir, fn.asset, 'index.mjs')).href)) as { handler?: unknown };
+        expect(typeof module.handler, fn.asset).toBe('function');
+      } finally {
+        for (const key of Object.keys(fn.environment)) if (!(key in saved)) delete process.env[key];
+      }
     }
     expect(stderr).not.toMatch(/AwsSolutions-/);
   }, 300_000);

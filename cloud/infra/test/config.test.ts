@@ -51,9 +51,11 @@ describe('fleet deployment from configuration', () => {
     const deployment = fleetDeploymentFromConfig(loadEnvironmentConfig('dev'));
     expect(deployment.components['com.croupier.Uplink']).toEqual({ componentVersion: '1.0.0' });
     const nucleus = deployment.components['aws.greengrass.Nucleus'];
-    expect(JSON.parse(nucleus?.configurationUpdate?.merge ?? '{}')).toEqual({
-      mqtt: { spooler: { maxSizeInBytes: 104857600 } },
+    expect(JSON.parse(nucleus?.configurationUpdate?.merge ?? '{}')).toMatchObject({
+      interpolateComponentConfiguration: true,
+      mqtt: { spooler: { storageType: 'Memory' } },
     });
+    expect(deployment.components['aws.greengrass.clientdevices.Auth']?.configurationUpdate).toBeUndefined();
   });
 
   it('GIVEN FailureModel in the fleet list WHEN built THEN it is refused: the pipeline owns it', () => {

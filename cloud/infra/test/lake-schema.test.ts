@@ -64,7 +64,7 @@ describe('lake queries', () => {
 
   it('GIVEN the named queries WHEN built THEN each is qualified by database and prunes on the dt partition', () => {
     for (const query of namedLakeQueries('croupier_dev')) {
-      expect(query.sql).toContain('"croupier_dev".');
+      expect(query.sql).toContain('croupier_dev.');
       expect(query.sql).toMatch(/dt >= date_format\(current_date - interval '\d+' day, '%Y-%m-%d'\)/);
     }
   });

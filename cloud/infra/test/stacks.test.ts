@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import jsonata from 'jsonata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streams } from '../../definitions/streams.js';
 import { tables } from '../../definitions/tables.js';
@@ -356,15 +357,57 @@ describe('ProcessingStack', () => {
     }
   });
 
-  it('GIVEN declared table access WHEN synthesized THEN the responsible-gaming list is read-only and nothing else is granted', () => {
-    const all = statements(template(stacks.processing));
-    const onTable = (name: string) =>
-      all.filter((s) => JSON.stringify(s.Resource).includes(`:table/${name}`)).flatMap(actionsOf);
-    expect(onTable('croupier-responsible-gaming')).not.toContain('dynamodb:PutItem');
-    expect(onTable('croupier-responsible-gaming')).toContain('dynamodb:GetItem');
-    expect(onTable('croupier-players')).toContain('dynamodb:PutItem');
-    expect(onTable('croupier-devices')).toEqual([]);
-    expect(all.flatMap(actionsOf)).not.toContain('dynamodb:*');
+  it('GIVEN declared table access WHEN synthesized THEN each processor gets its tables only, and responsible gaming read-only', () => {
+    const policies = template(stacks.processing).findResources('AWS::IAM::Policy');
+    /** Actions a processor's role has on one table, by the processor's construct id. */
+    const onTable = (processor: string, table: string) =>
+      Object.entries(policies)
+        .filter(([logicalId]) => logicalId.startsWith(processor))
+        .flatMap(
+          ([, p]) =>
+            (p as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } }).Properties
+              .PolicyDocument.Statement,
+        )
+        .filter((st) => JSON.stringify(st.Resource).includes(`:table/${table}`))
+        .flatMap(actionsOf);
+    expect(onTable('SlotProcessor', 'croupier-responsible-gaming')).toContain('dynamodb:GetItem');
+    expect(onTable('SlotProcessor', 'croupier-responsible-gaming')).not.toContain('dynamodb:PutItem');
+    expect(onTable('SlotProcessor', 'croupier-players')).toContain('dynamodb:PutItem');
+    expect(onTable('SlotProcessor', 'croupier-devices')).toEqual([]);
+    expect(onTable('ShufflerProcessor', 'croupier-devices')).toContain('dynamodb:PutItem');
+    expect(onTable('ShufflerProcessor', 'croupier-players')).toEqual([]);
+    expect(onTable('SlotKpiWindow', 'croupier-alerts')).not.toContain('dynamodb:PutItem');
+    expect(statements(template(stacks.processing)).flatMap(actionsOf)).not.toContain('dynamodb:*');
+  });
+});
+
+describe('ProcessingStack KPI windows and shuffler processor', () => {
+  it('GIVEN the KPI functions WHEN synthesized THEN each stream feeds one through one-minute tumbling windows', () => {
+    const t = template(stacks.processing);
+    const windows = t.findResources('AWS::Lambda::EventSourceMapping', { Properties: { TumblingWindowInSeconds: 60 } });
+    expect(Object.keys(windows)).toHaveLength(2);
+    for (const source of ['slot', 'shuffler']) {
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ KPI_SOURCE: source }) },
+      });
+    }
+  });
+
+  it('GIVEN the shuffler processor WHEN synthesized THEN it is told its alert topic and Timestream table, and may write only those', () => {
+    const t = template(stacks.processing);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          ALERT_TOPIC_ARN: Match.anyValue(),
+          TIMESTREAM_DATABASE: 'croupier-dev',
+          TIMESTREAM_TABLE: 'shuffler_telemetry',
+        }),
+      },
+    });
+    const all = statements(t);
+    const write = all.find((s) => actionsOf(s).includes('timestream:WriteRecords'));
+    expect(JSON.stringify(write?.Resource)).toContain(':database/croupier-dev/table/shuffler_telemetry');
+    expect(all.filter((s) => actionsOf(s).includes('sns:Publish'))).toHaveLength(1);
   });
 });
 
@@ -447,6 +490,59 @@ describe('MlStack', () => {
     expect(d).toContain(config.ml.instanceType);
   });
 
+  /** The state machine definition with CloudFormation tokens replaced by a marker, as parsed JSON. */
+  const states = () => {
+    const [machine] = Object.values(template(stacks.ml).findResources('AWS::StepFunctions::StateMachine'));
+    const parts = (machine as { Properties: { DefinitionString: { 'Fn::Join': [string, unknown[]] } } }).Properties
+      .DefinitionString['Fn::Join'][1];
+    const text = parts.map((p) => (typeof p === 'string' ? p : 'CFN_TOKEN')).join('');
+    return (JSON.parse(text) as { States: Record<string, Record<string, unknown>> }).States;
+  };
+  const expressions = (value: unknown): string[] =>
+    typeof value === 'string'
+      ? value.startsWith('{%')
+        ? [value.slice(2, -2)]
+        : []
+      : value && typeof value === 'object'
+        ? Object.values(value).flatMap(expressions)
+        : [];
+
+  it('GIVEN every JSONata expression in the pipeline WHEN compiled THEN none has a syntax error', () => {
+    const all = expressions(states());
+    expect(all.length).toBeGreaterThan(10);
+    for (const expression of all) expect(() => jsonata(expression), expression).not.toThrow();
+  });
+
+  it('GIVEN a finished training job WHEN the pipeline expressions run THEN the dataset SQL, gate and recipe come out right', async () => {
+    const s = states();
+    const vars = {
+      jobName: 'croupier-dev-failure-1764000000',
+      componentVersion: '1.1764000000.0',
+      modelUri: 's3://artifacts/models/failure-model/croupier-dev-failure-1764000000/output/model/',
+      metric: 0.91,
+    };
+    const run = (expression: unknown, input: unknown = {}) =>
+      jsonata(expressions(expression)[0]!).evaluate(input, vars);
+
+    const sql = (await run((s['Build dataset']!.Arguments as { QueryString: string }).QueryString)) as string;
+    expect(sql).toMatch(/^UNLOAD \(SELECT 'telemetry' AS record/);
+    expect(sql).toContain("/datasets/failure-model/croupier-dev-failure-1764000000/' WITH (format = 'PARQUET'");
+
+    const gate = (s['Evaluation gate']!.Choices as { Condition: string }[])[0]!.Condition;
+    expect(await run(gate)).toBe(true);
+    expect(await jsonata(expressions(gate)[0]!).evaluate({}, { ...vars, metric: 0.5 })).toBe(false);
+    expect(await jsonata(expressions(gate)[0]!).evaluate({}, { ...vars, metric: undefined })).toBe(false);
+
+    const recipe = JSON.parse(
+      (await run((s['Create FailureModel version']!.Arguments as { InlineRecipe: string }).InlineRecipe)) as string,
+    ) as { ComponentName: string; ComponentVersion: string; Manifests: { Artifacts: { URI: string }[] }[] };
+    expect(recipe.ComponentName).toBe('com.croupier.FailureModel');
+    expect(recipe.ComponentVersion).toBe(vars.componentVersion);
+    expect(recipe.Manifests[0]?.Artifacts.map((a) => a.URI)).toEqual(
+      config.ml.modelArtifactFiles.map((f) => `${vars.modelUri}${f}`),
+    );
+  });
+
   it('GIVEN the pipeline role WHEN synthesized THEN training jobs, pass-role and deployments are scoped', () => {
     const all = statements(template(stacks.ml));
     const find = (action: string) => all.find((s) => actionsOf(s).includes(action));
@@ -495,10 +591,13 @@ describe('ObservabilityStack', () => {
       t.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/IoT',
         MetricName: 'Failure',
-        Dimensions: [{ Name: 'RuleName', Value: rule.name }],
+        Dimensions: [
+          { Name: 'ActionType', Value: 'Kinesis' },
+          { Name: 'RuleName', Value: rule.name },
+        ],
       });
     }
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'PutRecords.ThrottledRecords' });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'WriteProvisionedThroughputExceeded' });
     t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 });

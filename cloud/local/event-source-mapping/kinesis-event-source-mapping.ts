@@ -6,15 +6,14 @@ import {
 } from '@aws-sdk/client-kinesis';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { type KinesisEventSourceMappingInput, kinesisEventSourceMappingSchema } from './config.js';
-import type { KinesisInvocationEvent } from './kinesis-event.js';
-import type { KinesisHandler } from './lambda-context.js';
+import type { MappedKinesisHandler } from './lambda-context.js';
 import type { OnFailureDestination } from './on-failure-destination.js';
 import { ShardPoller, type ShardStats } from './shard-poller.js';
 
 export interface KinesisEventSourceMappingOptions {
   readonly kinesis: KinesisClient;
   readonly mapping: KinesisEventSourceMappingInput;
-  readonly handler: KinesisHandler<KinesisInvocationEvent>;
+  readonly handler: MappedKinesisHandler['handle'];
   readonly checkpoints: CheckpointStore;
   /** Absent: discarded batches are only logged, as in a mapping without a destination. */
   readonly onFailure?: OnFailureDestination;

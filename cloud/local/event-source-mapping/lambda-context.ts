@@ -1,8 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import type { KinesisInvocationEvent } from './kinesis-event.js';
 
-/** The function an event source mapping invokes: any Lambda handler taking a Kinesis event. */
+/** A Lambda handler for events of type `E`; its result is judged as Lambda judges it. */
 export type KinesisHandler<E = never> = (event: E, context: Context) => Promise<unknown>;
+
+/**
+ * What an event source mapping accepts: a plain Kinesis handler (`KinesisStreamHandler`) or a
+ * tumbling-window one (`KinesisStreamTumblingWindowHandler`). Declared with method syntax so either
+ * is assignable; which event shape arrives is decided by the mapping's `TumblingWindowInSeconds`,
+ * as in Lambda, so a tumbling-window handler belongs on a mapping with windows.
+ */
+export interface MappedKinesisHandler {
+  handle(event: KinesisInvocationEvent, context: Context): Promise<unknown>;
+}
 
 export interface FunctionIdentity {
   readonly functionName: string;

@@ -1,5 +1,5 @@
 import type { Aedes, AuthenticateError, Client } from 'aedes';
-import { peerThingName } from './peer-identity.js';
+import { peerSerialNumber, peerThingName } from './peer-identity.js';
 import { type DevicePolicy, isAllowed, type PolicyAction } from './policy.js';
 
 /** One request the policy refused: kept for the operator and counted. */
@@ -24,6 +24,16 @@ export interface AuthorizerOptions {
 interface Principal {
   readonly thingName: string;
   readonly policy: DevicePolicy;
+  readonly serialNumber: string | undefined;
+}
+
+/** What the caller keeps to act on connected principals later. */
+export interface Authorizer {
+  /**
+   * Closes every session whose certificate serial is in `revoked`, as IoT Core drops the sessions
+   * of a revoked certificate; returns how many were closed.
+   */
+  disconnectRevoked(revoked: ReadonlySet<string>): number;
 }
 
 /** MQTT 3.1.1 CONNACK return code 5, "not authorized": what IoT Core answers a refused CONNECT with. */
@@ -36,8 +46,12 @@ const NOT_AUTHORIZED = 5;
  * A refused PUBLISH closes the connection (as IoT Core does); a refused SUBSCRIBE is answered with
  * SUBACK failure 0x80; a refused delivery is dropped.
  */
-export function installAuthorizer(broker: Aedes, options: AuthorizerOptions): void {
+export function installAuthorizer(broker: Aedes, options: AuthorizerOptions): Authorizer {
   const principals = new WeakMap<Client, Principal>();
+  // Sessions that completed CONNECT, kept only to find a revoked certificate's live sessions.
+  const sessions = new Set<Client>();
+  broker.on('clientReady', (client) => sessions.add(client));
+  broker.on('clientDisconnect', (client) => sessions.delete(client));
   const deny = (
     client: Client,
     thingName: string | undefined,
@@ -60,7 +74,7 @@ export function installAuthorizer(broker: Aedes, options: AuthorizerOptions): vo
     if (!isAllowed(policy, thingName, { action: 'connect', resource: client.id })) {
       return refuse(`${policy.name} does not allow connect`);
     }
-    principals.set(client, { thingName, policy });
+    principals.set(client, { thingName, policy, serialNumber: peerSerialNumber(client.conn) });
     done(null, true);
   };
 
@@ -93,5 +107,19 @@ export function installAuthorizer(broker: Aedes, options: AuthorizerOptions): vo
     }
     deny(client, principal?.thingName, 'receive', packet.topic, 'policy does not allow receive');
     return null;
+  };
+
+  return {
+    disconnectRevoked(revoked) {
+      let closed = 0;
+      for (const client of sessions) {
+        const serialNumber = principals.get(client)?.serialNumber;
+        if (serialNumber === undefined || !revoked.has(serialNumber)) continue;
+        sessions.delete(client);
+        client.close();
+        closed += 1;
+      }
+      return closed;
+    },
   };
 }

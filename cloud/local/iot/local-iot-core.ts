@@ -2,9 +2,10 @@ import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { revokedSerialNumbers } from '@croupier/certs-tooling';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Aedes } from 'aedes';
-import { type AuthorizationDenial, installAuthorizer } from './authorizer.js';
+import { type AuthorizationDenial, type Authorizer, installAuthorizer } from './authorizer.js';
 import { deviceGatewayPolicy, smibPolicy } from './client-device-policy.js';
 import { type LocalIotCoreConfig, type LocalIotCoreConfigInput, parseLocalIotCoreConfig } from './config.js';
 import { corePolicy, downlinkServicePolicy } from './core-policy.js';
@@ -49,8 +50,11 @@ export interface LocalIotCore {
   readonly dataPlaneEndpoint: string;
   readonly events: EventEmitter<LocalIotCoreEvents>;
   readonly counters: Readonly<LocalIotCoreCounters>;
-  /** Replaces the CRL on both listeners; new handshakes see it, established sessions are not cut. */
-  updateRevocationList(crlPem: string): void;
+  /**
+   * Replaces the CRL on both listeners: new handshakes are checked against it and live sessions of
+   * newly revoked certificates are closed. Returns how many sessions were closed.
+   */
+  updateRevocationList(crlPem: string): number;
   /** Resolves once every accepted message has been delivered or handed to its error action. */
   drain(): Promise<void>;
   /** Stops listening, disconnects clients, finishes in-flight rule actions. */
@@ -62,6 +66,7 @@ const DATA_PLANE_PRINCIPAL = 'iot-data-plane';
 
 interface Listener {
   readonly broker: Aedes;
+  readonly authorizer: Authorizer;
   readonly server: tls.Server;
   readonly endpoint: MqttsEndpoint;
 }
@@ -85,7 +90,7 @@ async function listen(
   onHandshakeRefused: (refusal: HandshakeRefusal) => void,
 ): Promise<Listener> {
   const broker = await Aedes.createBroker({ id: `croupier-local-${name}` });
-  installAuthorizer(broker, { broker: name, policyFor, onDenied });
+  const authorizer = installAuthorizer(broker, { broker: name, policyFor, onDenied });
   const server = tls.createServer(
     { ...secureContextOptions(config, config.tls.crlPem), requestCert: true, rejectUnauthorized: true },
     (socket) => broker.handle(socket),
@@ -101,7 +106,7 @@ async function listen(
   });
   const address = server.address() as AddressInfo;
   const host = config.host;
-  return { broker, server, endpoint: { host, port: address.port, url: `mqtts://${host}:${address.port}` } };
+  return { broker, authorizer, server, endpoint: { host, port: address.port, url: `mqtts://${host}:${address.port}` } };
 }
 
 async function shutdown(listener: Listener): Promise<void> {
@@ -217,7 +222,13 @@ export async function startLocalIotCore(input: LocalIotCoreConfigInput): Promise
     events,
     counters,
     updateRevocationList(crlPem) {
-      for (const listener of [iot, devices]) listener.server.setSecureContext(secureContextOptions(config, crlPem));
+      const revoked = new Set(revokedSerialNumbers(crlPem));
+      let closed = 0;
+      for (const listener of [iot, devices]) {
+        listener.server.setSecureContext(secureContextOptions(config, crlPem));
+        closed += listener.authorizer.disconnectRevoked(revoked);
+      }
+      return closed;
     },
     drain: () => rules.drain(),
     async close() {

@@ -1,4 +1,5 @@
 import type { TLSSocket } from 'node:tls';
+import { normaliseSerialNumber } from '@croupier/certs-tooling';
 import { isTopicSegment } from '@croupier/contracts';
 
 /**
@@ -11,4 +12,12 @@ export function peerThingName(conn: unknown): string | undefined {
   if (typeof socket.getPeerCertificate !== 'function' || socket.authorized !== true) return undefined;
   const cn: unknown = socket.getPeerCertificate().subject?.CN;
   return typeof cn === 'string' && isTopicSegment(cn) ? cn : undefined;
+}
+
+/** The verified peer certificate's serial number, lower-case hex without leading zeros, as certs-tooling writes it. */
+export function peerSerialNumber(conn: unknown): string | undefined {
+  const socket = conn as Partial<TLSSocket>;
+  if (typeof socket.getPeerCertificate !== 'function' || socket.authorized !== true) return undefined;
+  const serial: unknown = socket.getPeerCertificate().serialNumber;
+  return typeof serial === 'string' ? normaliseSerialNumber(serial) : undefined;
 }

@@ -164,8 +164,12 @@ describe('startLocalCloud (GIVEN a temporary state folder and ephemeral ports)',
     expect(esm.stats().size).toBe(2);
     // The probe's checkpoint from before the restart was saved to the state folder.
     const checkpoints = await readdir(cloud.state.checkpoints);
-    expect(checkpoints).toEqual(expect.arrayContaining(['esm-probe.json', 'delivery-shuffler-telemetry.json']));
-    const probe = JSON.parse(await readFile(join(cloud.state.checkpoints, 'esm-probe.json'), 'utf8'));
+    expect(checkpoints).toEqual(
+      expect.arrayContaining(['esm-probe-shuffler-telemetry.json', 'delivery-shuffler-telemetry.json']),
+    );
+    const probe = JSON.parse(
+      await readFile(join(cloud.state.checkpoints, 'esm-probe-shuffler-telemetry.json'), 'utf8'),
+    );
     expect(Object.values(probe)).toEqual([expect.stringMatching(/^\d{56}$/)]);
   });
 });

@@ -2,11 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import {
-  createDynamoDbDocumentClient,
-  createSnsClient,
-  createTimestreamWriteClient,
-} from '../../aws/clients.js';
+import { createDynamoDbDocumentClient, createSnsClient, createTimestreamWriteClient } from '../../aws/clients.js';
 import { DeadLetterStore } from '../common/dead-letter-store.js';
 import { defaultTableNames, type TableNames } from '../common/table-names.js';
 import { parseEnv } from '../config/env.js';

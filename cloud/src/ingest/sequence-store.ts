@@ -1,7 +1,12 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { UplinkStream } from '@croupier/contracts';
 import { batchGetAll, isConditionalCheckFailed, ttlSeconds } from '../common/dynamo.js';
-import { observeSequences, type SequenceObservation } from './sequence-tracker.js';
+import {
+  observeSequences,
+  type SequenceObservation,
+  type SequencePoint,
+  type SequenceState,
+} from './sequence-tracker.js';
 
 /** Gap records are kept 90 days: an audit of what the floor failed to deliver. */
 const GAP_RETENTION_MS = 90 * 24 * 3600 * 1000;
@@ -24,26 +29,25 @@ export class SequenceStore {
   /** Records one batch's envelope sequence numbers per core, in arrival order. Returns what was observed. */
   async record(
     stream: UplinkStream,
-    seqsByCore: ReadonlyMap<string, readonly number[]>,
+    seqsByCore: ReadonlyMap<string, readonly SequencePoint[]>,
     now: number,
   ): Promise<Map<string, SequenceObservation>> {
     const observations = new Map<string, SequenceObservation>();
     const cores = [...seqsByCore.keys()];
-    const priors = new Map<string, number>();
-    for (const item of await batchGetAll(
-      this.client,
-      this.tableName,
-      cores.map((core) => stateKey(stream, core)),
-    )) {
-      if (typeof item.lastSeq === 'number') priors.set(String(item.pk).slice(`seq#${stream}#`.length), item.lastSeq);
+    const priors = new Map<string, SequenceState>();
+    const keys = cores.map((core) => stateKey(stream, core));
+    for (const item of await batchGetAll(this.client, this.tableName, keys)) {
+      const state = toState(item);
+      if (state) priors.set(String(item.pk).slice(`seq#${stream}#`.length), state);
     }
     for (const [core, seqs] of seqsByCore) {
       for (let attempt = 1; ; attempt += 1) {
-        const priorSeq = priors.get(core);
-        const observation = observeSequences(priorSeq === undefined ? undefined : { lastSeq: priorSeq }, seqs);
+        const prior = priors.get(core);
+        const priorSeq = prior?.lastSeq;
+        const observation = observeSequences(prior, seqs);
         observations.set(core, observation);
         // Nothing new (only re-deliveries): leave the store untouched so a replayed batch writes nothing.
-        const advanced = priorSeq === undefined || observation.next.lastSeq !== priorSeq || observation.resets > 0;
+        const advanced = prior === undefined || observation.next.lastSeq !== priorSeq || observation.resets > 0;
         if (!advanced && observation.gaps.length === 0) break;
         try {
           await this.write(stream, core, priorSeq, observation, now);
@@ -51,7 +55,8 @@ export class SequenceStore {
         } catch (error) {
           if (attempt >= MAX_ATTEMPTS || !isConditionalCheckFailed(error)) throw error;
           const [fresh] = await batchGetAll(this.client, this.tableName, [stateKey(stream, core)]);
-          if (typeof fresh?.lastSeq === 'number') priors.set(core, fresh.lastSeq);
+          const state = fresh ? toState(fresh) : undefined;
+          if (state) priors.set(core, state);
           else priors.delete(core);
         }
       }
@@ -97,10 +102,11 @@ export class SequenceStore {
         TableName: this.tableName,
         Key: stateKey(stream, core),
         UpdateExpression:
-          'SET lastSeq = :last, updatedAt = :now ADD gaps :gaps, missingEnvelopes :missing, behind :behind, resets :resets',
+          'SET lastSeq = :last, lastCreatedAt = :created, updatedAt = :now ADD gaps :gaps, missingEnvelopes :missing, behind :behind, resets :resets',
         ConditionExpression: priorSeq === undefined ? 'attribute_not_exists(pk)' : 'lastSeq = :prior',
         ExpressionAttributeValues: {
           ':last': observation.next.lastSeq,
+          ':created': observation.next.lastCreatedAt,
           ':now': now,
           ':gaps': observation.gaps.length,
           ':missing': missing,
@@ -111,4 +117,10 @@ export class SequenceStore {
       }),
     );
   }
+}
+
+function toState(item: Record<string, unknown>): SequenceState | undefined {
+  return typeof item.lastSeq === 'number'
+    ? { lastSeq: item.lastSeq, lastCreatedAt: typeof item.lastCreatedAt === 'number' ? item.lastCreatedAt : 0 }
+    : undefined;
 }

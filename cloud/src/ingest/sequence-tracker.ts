@@ -1,6 +1,14 @@
 /** What the cloud knows about one core's envelope sequence on one stream. */
 export interface SequenceState {
   readonly lastSeq: number;
+  /** `createdAt` of the envelope that set `lastSeq`. */
+  readonly lastCreatedAt: number;
+}
+
+/** One envelope's place in its core's sequence. */
+export interface SequencePoint {
+  readonly seq: number;
+  readonly createdAt: number;
 }
 
 /** A run of envelope sequence numbers that never arrived, inclusive. */
@@ -15,32 +23,38 @@ export interface SequenceObservation {
   readonly gaps: readonly SequenceGap[];
   /** Envelopes at or below the highest sequence already seen: re-deliveries, or late fills of a gap. */
   readonly behind: number;
-  /** Times the core restarted its sequence at 0 (a reinstalled core or a wiped spool). */
+  /** Times the core restarted its sequence (a reinstalled core or a wiped spool). */
   readonly resets: number;
 }
 
 /**
  * Follows a core's envelope sequence numbers (`+1` per envelope) through one batch, in arrival
- * order. A jump forward records the skipped numbers as a gap; a number at or below the highest seen
- * is counted as behind; a return to 0 from above is a reset, after which counting starts afresh.
+ * order. A jump forward records the skipped numbers as a gap. A number at or below the highest seen
+ * is a re-delivery or a late fill (`behind`) — unless the envelope was created after the one that
+ * set the highest, which means the core started counting again (`reset`).
  */
-export function observeSequences(prior: SequenceState | undefined, seqs: readonly number[]): SequenceObservation {
-  let last = prior?.lastSeq;
+export function observeSequences(
+  prior: SequenceState | undefined,
+  points: readonly SequencePoint[],
+): SequenceObservation {
+  let last = prior;
   const gaps: SequenceGap[] = [];
   let behind = 0;
   let resets = 0;
-  for (const seq of seqs) {
+  for (const point of points) {
     if (last === undefined) {
-      last = seq;
-    } else if (seq === 0 && last > 0) {
-      resets += 1;
-      last = 0;
-    } else if (seq <= last) {
-      behind += 1;
+      last = { lastSeq: point.seq, lastCreatedAt: point.createdAt };
+    } else if (point.seq <= last.lastSeq) {
+      if (point.createdAt > last.lastCreatedAt) {
+        resets += 1;
+        last = { lastSeq: point.seq, lastCreatedAt: point.createdAt };
+      } else {
+        behind += 1;
+      }
     } else {
-      if (seq > last + 1) gaps.push({ from: last + 1, to: seq - 1 });
-      last = seq;
+      if (point.seq > last.lastSeq + 1) gaps.push({ from: last.lastSeq + 1, to: point.seq - 1 });
+      last = { lastSeq: point.seq, lastCreatedAt: Math.max(point.createdAt, last.lastCreatedAt) };
     }
   }
-  return { next: { lastSeq: last ?? 0 }, gaps, behind, resets };
+  return { next: last ?? { lastSeq: 0, lastCreatedAt: 0 }, gaps, behind, resets };
 }

@@ -1,9 +1,11 @@
 import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
 import type { SlotEvent } from '@croupier/contracts';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { forEachConcurrently } from '../common/concurrency.js';
 import type { DeadLetterStore } from '../common/dead-letter-store.js';
 import { type DeadLetter, type DecodedRecord, decodeKinesisRecord } from '../common/kinesis-envelopes.js';
 import type { SequenceStore } from '../ingest/sequence-store.js';
+import type { SequencePoint } from '../ingest/sequence-tracker.js';
 import type { PlayerUpdate } from './player-ledger.js';
 import { asRatedEvent, type RatedEvent } from './rated-event.js';
 import type { RatingStore } from './rating-store.js';
@@ -42,6 +44,9 @@ export interface SlotProcessorPorts {
   readonly now: () => number;
   readonly onError?: (message: string, error: unknown) => void;
 }
+
+/** Players written at once; each player's own writes stay sequential. */
+const PLAYER_CONCURRENCY = 8;
 
 interface StagedEvent {
   readonly event: RatedEvent;
@@ -100,10 +105,10 @@ export class SlotProcessor {
     };
     await this.ports.deadLetters.put(deadLetters, now);
 
-    const seqsByCore = new Map<string, number[]>();
+    const seqsByCore = new Map<string, SequencePoint[]>();
     for (const { envelope } of usable) {
       const seqs = seqsByCore.get(envelope.header.core) ?? [];
-      seqs.push(envelope.header.seq);
+      seqs.push({ seq: envelope.header.seq, createdAt: envelope.header.createdAt });
       seqsByCore.set(envelope.header.core, seqs);
     }
     for (const observation of (await this.ports.sequences.record('slot', seqsByCore, now)).values()) {
@@ -148,7 +153,7 @@ export class SlotProcessor {
     const earliestRecord = (token: string) => Math.min(...byPlayer.get(token)!.map((s) => s.recordIndex));
     const committed: PlayerUpdate[] = [];
     const appliedByPlayer = new Map<string, readonly string[]>();
-    for (const [token, events] of eventsByPlayer) {
+    await forEachConcurrently([...eventsByPlayer], PLAYER_CONCURRENCY, async ([token, events]) => {
       try {
         const outcome = await this.ports.ratings.applyPlayer(players.get(token)!, sessions, events, now);
         if (outcome.update) {
@@ -162,7 +167,7 @@ export class SlotProcessor {
         this.ports.onError?.('rating write failed for a player; their records will be retried', error);
         failedRecords.add(records[earliestRecord(token)]!.kinesis.sequenceNumber);
       }
-    }
+    });
     try {
       await this.ports.ratings.mark(appliedByPlayer, now);
     } catch (error) {

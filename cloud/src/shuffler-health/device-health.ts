@@ -84,7 +84,8 @@ export const newDeviceHealth = (deviceId: string): DeviceHealth => ({
   openAlerts: {},
 });
 
-const isFaulted = (r: ShufflerTelemetry) => r.state === 'fault' || (r.faultCode !== 'none' && r.faultCode !== 'comm_error');
+const isFaulted = (r: ShufflerTelemetry) =>
+  r.state === 'fault' || (r.faultCode !== 'none' && r.faultCode !== 'comm_error');
 const isOffline = (r: ShufflerTelemetry) => r.state === 'offline' || r.faultCode === 'comm_error';
 const isHealthy = (r: ShufflerTelemetry) => (r.state === 'idle' || r.state === 'shuffling') && r.faultCode === 'none';
 
@@ -174,7 +175,8 @@ export function evaluateDevice(
         if (serviced) {
           for (const cause of Object.keys(open) as AlertCause[]) resolve(cause, 'serviced', event.eventTime);
         }
-        if (isOffline(event)) raise('offline', 'critical', `${event.deviceId} is not answering`, event.eventTime, event.eventId);
+        if (isOffline(event))
+          raise('offline', 'critical', `${event.deviceId} is not answering`, event.eventTime, event.eventId);
         else if (isFaulted(event)) {
           raise(
             'fault',
@@ -233,7 +235,12 @@ export function evaluateDevice(
             ...(event.modelVersion ? { modelVersion: event.modelVersion } : {}),
           });
         } else if (event.state === 'resolved' && open[event.cause]?.alertId === event.alertId) {
-          resolve(event.cause, event.resolution === 'serviced' ? 'serviced' : 'recovered', event.eventTime, event.actor);
+          resolve(
+            event.cause,
+            event.resolution === 'serviced' ? 'serviced' : 'recovered',
+            event.eventTime,
+            event.actor,
+          );
         }
         break;
       }

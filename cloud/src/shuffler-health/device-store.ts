@@ -71,24 +71,26 @@ export class DeviceStore {
       }
       return;
     }
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tables.alerts,
-        Key: { deviceId: alert.deviceId, alertId: alert.alertId },
-        UpdateExpression: 'SET #state = :state, resolvedAt = :at, resolution = :resolution, resolvedBy = :actor',
-        ConditionExpression: 'attribute_exists(alertId)',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':state': alert.state,
-          ':at': alert.eventTime,
-          ':resolution': alert.resolution ?? 'recovered',
-          ':actor': alert.actor ?? 'shuffler-processor',
-        },
-      }),
-    ).catch((error: unknown) => {
-      // Resolving an alert this store never saw raised (raised before it existed): nothing to close.
-      if (!isConditionalCheckFailed(error)) throw error;
-    });
+    await this.client
+      .send(
+        new UpdateCommand({
+          TableName: this.tables.alerts,
+          Key: { deviceId: alert.deviceId, alertId: alert.alertId },
+          UpdateExpression: 'SET #state = :state, resolvedAt = :at, resolution = :resolution, resolvedBy = :actor',
+          ConditionExpression: 'attribute_exists(alertId)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':state': alert.state,
+            ':at': alert.eventTime,
+            ':resolution': alert.resolution ?? 'recovered',
+            ':actor': alert.actor ?? 'shuffler-processor',
+          },
+        }),
+      )
+      .catch((error: unknown) => {
+        // Resolving an alert this store never saw raised (raised before it existed): nothing to close.
+        if (!isConditionalCheckFailed(error)) throw error;
+      });
   }
 }
 

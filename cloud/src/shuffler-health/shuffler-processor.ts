@@ -1,9 +1,11 @@
 import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
 import type { CoreHealth, StreamEvent } from '@croupier/contracts';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { forEachConcurrently } from '../common/concurrency.js';
 import type { DeadLetterStore } from '../common/dead-letter-store.js';
 import { type DeadLetter, type DecodedRecord, decodeKinesisRecord } from '../common/kinesis-envelopes.js';
 import type { SequenceStore } from '../ingest/sequence-store.js';
+import type { SequencePoint } from '../ingest/sequence-tracker.js';
 import type { AlertNotifier } from './alert-notifier.js';
 import { type DeviceEvent, evaluateDevice, type HealthConfig } from './device-health.js';
 import type { DeviceStore } from './device-store.js';
@@ -36,6 +38,8 @@ export interface ShufflerBatchSummary {
 }
 
 const MAX_CONFLICT_RETRIES = 5;
+/** Devices written at once; each device's own writes stay sequential. */
+const DEVICE_CONCURRENCY = 8;
 
 const isDeviceEvent = (event: StreamEvent): event is DeviceEvent =>
   event.type === 'shuffler_telemetry' || event.type === 'failure_prediction' || event.type === 'maintenance_alert';
@@ -90,17 +94,21 @@ export class ShufflerProcessor {
     await this.ports.deadLetters.put(deadLetters, now);
 
     for (const stream of ['shuffler', 'alert', 'health'] as const) {
-      const seqsByCore = new Map<string, number[]>();
+      const seqsByCore = new Map<string, SequencePoint[]>();
       for (const { envelope } of usable) {
         if (envelope.header.stream !== stream) continue;
-        seqsByCore.set(envelope.header.core, [...(seqsByCore.get(envelope.header.core) ?? []), envelope.header.seq]);
+        const point = { seq: envelope.header.seq, createdAt: envelope.header.createdAt };
+        seqsByCore.set(envelope.header.core, [...(seqsByCore.get(envelope.header.core) ?? []), point]);
       }
       if (seqsByCore.size > 0) await this.ports.sequences.record(stream, seqsByCore, now);
     }
 
     const seen = new Set<string>();
     const series: TimeSeriesRecord[] = [];
-    const byDevice = new Map<string, { events: DeviceEvent[]; origin: { property: string; core: string }; first: number }>();
+    const byDevice = new Map<
+      string,
+      { events: DeviceEvent[]; origin: { property: string; core: string }; first: number }
+    >();
     for (const { envelope, index } of usable) {
       const origin = { property: envelope.header.property, core: envelope.header.core };
       for (const item of envelope.events as StreamEvent[]) {
@@ -129,7 +137,7 @@ export class ShufflerProcessor {
 
     const failedRecords = new Set(failed);
     const healths = await this.ports.devices.load([...byDevice.keys()]);
-    for (const [deviceId, { events, origin, first }] of byDevice) {
+    await forEachConcurrently([...byDevice], DEVICE_CONCURRENCY, async ([deviceId, { events, origin, first }]) => {
       try {
         let prior = healths.get(deviceId)!;
         for (let attempt = 0; ; attempt += 1) {
@@ -153,7 +161,10 @@ export class ShufflerProcessor {
         this.ports.onError?.('device health update failed; its records will be retried', error);
         failedRecords.add(records[first]!.kinesis.sequenceNumber);
       }
-    }
-    return { response: { batchItemFailures: [...failedRecords].map((itemIdentifier) => ({ itemIdentifier })) }, summary };
+    });
+    return {
+      response: { batchItemFailures: [...failedRecords].map((itemIdentifier) => ({ itemIdentifier })) },
+      summary,
+    };
   }
 }

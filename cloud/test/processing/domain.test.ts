@@ -11,6 +11,7 @@ import { applyPlayerEvents, newPlayerState, type SessionState } from '../../src/
 import type { RatedEvent } from '../../src/rating/rated-event.js';
 import { DEFAULT_RATING_CONFIG, tierFor } from '../../src/rating/rating-config.js';
 import { holdPpm, theoMicros } from '../../src/rating/theo.js';
+import { timestreamRequests } from '../../src/shuffler-health/timestream-sink.js';
 import { eventId } from './support/play.js';
 
 const TOKEN = 'c'.repeat(64);
@@ -112,9 +113,20 @@ describe('player ledger', () => {
 });
 
 describe('sequence tracker', () => {
-  it('records gaps, counts re-deliveries and resets', () => {
-    expect(observeSequences({ lastSeq: 3 }, [4, 7, 5, 7, 10, 0, 1])).toEqual({
-      next: { lastSeq: 1 },
+  it('records gaps, counts re-deliveries, and tells a reset from a replay by creation time', () => {
+    const at = (seq: number, createdAt: number) => ({ seq, createdAt });
+    expect(
+      observeSequences({ lastSeq: 3, lastCreatedAt: 30 }, [
+        at(4, 40),
+        at(7, 70),
+        at(5, 50),
+        at(7, 70),
+        at(10, 100),
+        at(0, 110),
+        at(1, 111),
+      ]),
+    ).toEqual({
+      next: { lastSeq: 1, lastCreatedAt: 111 },
       gaps: [
         { from: 5, to: 6 },
         { from: 8, to: 9 },
@@ -122,7 +134,9 @@ describe('sequence tracker', () => {
       behind: 2,
       resets: 1,
     });
-    expect(observeSequences(undefined, [41, 42])).toMatchObject({ next: { lastSeq: 42 }, gaps: [] });
+    // The very first envelope delivered again is a replay, not a reset.
+    expect(observeSequences({ lastSeq: 10, lastCreatedAt: 100 }, [at(0, 1)])).toMatchObject({ behind: 1, resets: 0 });
+    expect(observeSequences(undefined, [at(41, 1), at(42, 2)])).toMatchObject({ next: { lastSeq: 42 }, gaps: [] });
   });
 });
 
@@ -271,5 +285,35 @@ describe('responsible-gaming cache', () => {
     broken = true;
     now = 200_000;
     expect((await cache.statuses([TOKEN])).get(TOKEN)).toEqual({ kind: 'unknown', why: 'table unavailable' });
+  });
+});
+
+describe('timestream requests', () => {
+  it('GIVEN records of two cores and 230 of one THEN one request per core and measure, at most 100 records each', () => {
+    const record = (core: string, i: number) => ({
+      time: T + i,
+      dimensions: { property: 'p', core, deviceId: `d${i % 5}` },
+      measureName: 'shuffler_telemetry',
+      measures: { temperatureCelsius: 40 + i, state: 'idle', sensorsHealthy: true },
+    });
+    const requests = timestreamRequests('db', 'tbl', [
+      ...Array.from({ length: 230 }, (_, i) => record('core-a', i)),
+      record('core-b', 0),
+    ]);
+    expect(requests.map((r) => [r.CommonAttributes?.Dimensions?.[1]?.Value, r.Records?.length])).toEqual([
+      ['core-a', 100],
+      ['core-a', 100],
+      ['core-a', 30],
+      ['core-b', 1],
+    ]);
+    expect(requests[3]!.Records![0]).toEqual({
+      Dimensions: [{ Name: 'deviceId', Value: 'd0', DimensionValueType: 'VARCHAR' }],
+      Time: String(T),
+      MeasureValues: [
+        { Name: 'temperatureCelsius', Value: '40', Type: 'DOUBLE' },
+        { Name: 'state', Value: 'idle', Type: 'VARCHAR' },
+        { Name: 'sensorsHealthy', Value: 'true', Type: 'BOOLEAN' },
+      ],
+    });
   });
 });

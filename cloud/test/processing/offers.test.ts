@@ -14,7 +14,7 @@ import { GamingDayCalendar } from '../../src/rating/gaming-day.js';
 import type { RatingConfig } from '../../src/rating/rating-config.js';
 import { type DynamoHarness, startDynamo } from './support/dynamo-harness.js';
 import { envelopeRecords } from './support/kinesis-batch.js';
-import { playSession } from './support/play.js';
+import { eventId, playSession } from './support/play.js';
 
 const tables = defaultTableNames();
 const rating: RatingConfig = {
@@ -121,6 +121,22 @@ describe('offer engine in the slot processor', () => {
     await handler(event);
     expect(iot.commandCalls(PublishCommand)).toHaveLength(1);
     expect((await offersOf(token(1))).length).toBe(items.length);
+
+    // The player accepts on the machine; the response is recorded once against the offer.
+    const response: SlotEvent = {
+      eventId: eventId(play.end + 30_000),
+      eventTime: play.end + 30_000,
+      schemaVersion: '1.0',
+      machineId: 'slot-101',
+      type: 'offer_response',
+      offerId: String(offer.offerId),
+      response: 'accepted',
+      playerToken: token(1),
+      sessionId: play.sessionId,
+    };
+    await handler({ Records: record('core-a', [response]) });
+    const answered = (await offersOf(token(1))).find((i) => i.offerId === offer.offerId)!;
+    expect(answered).toMatchObject({ status: 'accepted', respondedAt: play.end + 30_000 });
   });
 
   it('GIVEN a self-excluded player WHEN they reach a milestone THEN no offer, and the decision says why', async () => {

@@ -209,6 +209,22 @@ describe('slot processor failure handling', () => {
       expect(item.coinInCents).toBe(scenario.sessions.get(String(item.sessionId))!.coinInCents);
   });
 
+  it('GIVEN a batch of many events for a few players THEN one conditional write per player, not per event', async () => {
+    const scenario = floorScenario(5, { players: 3, days: 1 });
+    const events = scenario.envelopes.flatMap((e) => e.events);
+    const players = new Set(events.flatMap((e) => ('playerToken' in e && e.playerToken ? [e.playerToken] : [])));
+    const handler = createSlotHandler({ dynamo: harness.doc, rating, now: () => NOW, logger: silent });
+    harness.writesByTable.clear();
+    await handler({
+      Records: envelopeRecords([{ stream: 'slot', property: 'prop-1', core: 'core-w', seq: 0, events }]),
+    });
+    expect(events.length).toBeGreaterThan(30);
+    expect(harness.writesByTable.get(`UpdateItemCommand ${tables.players}`)).toBe(players.size);
+    // Markers go 25 to a BatchWriteItem; new sessions are projected once each.
+    const rated = events.filter((e) => e.type !== 'door').length;
+    expect(harness.writesByTable.get(`BatchWriteItemCommand ${tables.ingest}`)).toBe(Math.ceil(rated / 25));
+  });
+
   it('GIVEN envelopes with missing sequence numbers THEN the gaps are recorded per core', async () => {
     const scenario = floorScenario(3, { players: 1, days: 1 });
     const events = scenario.envelopes.flatMap((e) => e.events).slice(0, 3);

@@ -66,6 +66,7 @@ export type {
   ComponentUpdateHandler,
   ComponentUpdateNotice,
   ConfigurationListener,
+  ConfigurationValidator,
   InboundMessage,
   MessageHandler,
   Qos,

@@ -1,5 +1,6 @@
+import { rm, writeFile } from 'node:fs/promises';
 import type { z } from 'zod';
-import { ConfigurationError, ConfigurationStore } from './configuration/configuration-store.js';
+import { ConfigurationError, ConfigurationStore, parseConfiguration } from './configuration/configuration-store.js';
 import { Lifecycle, type ShutdownHook } from './lifecycle.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
 import { createTransportFromEnvironment } from './transport/create-transport.js';
@@ -110,6 +111,13 @@ export async function runComponent<S extends z.ZodType>(
   lifecycle.onShutdown(() => transport.close());
   try {
     if (!thingName) throw new Error('AWS_IOT_THING_NAME is not set');
+    const pidFile = env.CROUPIER_PID_FILE;
+    if (pidFile) {
+      // The recipe's Shutdown step signals this pid and waits for the flush, instead of relying on the
+      // nucleus' own grace period between SIGTERM and SIGKILL.
+      await writeFile(pidFile, String(process.pid));
+      lifecycle.onShutdown(() => rm(pidFile, { force: true }));
+    }
     await transport.connect();
     const configuration = await store.load();
     const running = await definition.start({
@@ -126,6 +134,11 @@ export async function runComponent<S extends z.ZodType>(
     lifecycle.onShutdown(() => running.stop());
     if (running.reconfigure) store.onUpdate((next, previous) => running.reconfigure?.(next, previous));
     await store.watch();
+    const validation = await transport.validateConfigurationUpdates((raw) => {
+      const parsed = parseConfiguration(definition.configuration, raw);
+      return parsed.ok ? undefined : parsed.error.message;
+    });
+    lifecycle.onShutdown(() => validation.close());
     if (running.onComponentUpdate) {
       const updates = await transport.onComponentUpdate(running.onComponentUpdate);
       lifecycle.onShutdown(() => updates.close());

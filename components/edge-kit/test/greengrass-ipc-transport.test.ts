@@ -45,11 +45,16 @@ function fakeIpc(configuration: unknown) {
     subscribeToIoTCore: stream('SubscribeToIoTCore'),
     publishToTopic: unary('PublishToTopic'),
     subscribeToTopic: stream('SubscribeToTopic'),
-    getConfiguration: unary('GetConfiguration', () => ({ componentName: 'com.croupier.Example', value: configuration })),
+    getConfiguration: unary('GetConfiguration', () => ({
+      componentName: 'com.croupier.Example',
+      value: configuration,
+    })),
     subscribeToConfigurationUpdate: stream('SubscribeToConfigurationUpdate'),
     updateState: unary('UpdateState'),
     subscribeToComponentUpdates: stream('SubscribeToComponentUpdates'),
     deferComponentUpdate: unary('DeferComponentUpdate'),
+    subscribeToValidateConfigurationUpdates: stream('SubscribeToValidateConfigurationUpdates'),
+    sendConfigurationValidityReport: unary('SendConfigurationValidityReport'),
   };
   return { client: client as unknown as GreengrassIpcClient, calls, streams };
 }
@@ -71,18 +76,31 @@ describe('GreengrassIpcTransport requests', () => {
       local.push({ topic, text: payload.toString() });
     });
     const upstream: { topic: string; text: string }[] = [];
-    const downlink = await transport.subscribeUpstream('croupier/vegas/core-1/offers', ({ topic, payload }) => {
-      upstream.push({ topic, text: payload.toString() });
-    }, 1);
+    const downlink = await transport.subscribeUpstream(
+      'croupier/vegas/core-1/offers',
+      ({ topic, payload }) => {
+        upstream.push({ topic, text: payload.toString() });
+      },
+      1,
+    );
 
     expect(ipc.calls.slice(0, 6)).toEqual([
       { operation: 'connect', input: undefined },
       {
         operation: 'PublishToTopic',
-        input: { topic: 'croupier/local/slot/events', publishMessage: { binaryMessage: { message: Buffer.from('{"a":1}') } } },
+        input: {
+          topic: 'croupier/local/slot/events',
+          publishMessage: { binaryMessage: { message: Buffer.from('{"a":1}') } },
+        },
       },
-      { operation: 'PublishToIoTCore', input: { topicName: 'croupier/vegas/core-1/slot', qos: '1', payload: Buffer.from([1, 2]) } },
-      { operation: 'PublishToIoTCore', input: { topicName: 'croupier/vegas/core-1/health', qos: '0', payload: Buffer.from([3]) } },
+      {
+        operation: 'PublishToIoTCore',
+        input: { topicName: 'croupier/vegas/core-1/slot', qos: '1', payload: Buffer.from([1, 2]) },
+      },
+      {
+        operation: 'PublishToIoTCore',
+        input: { topicName: 'croupier/vegas/core-1/health', qos: '0', payload: Buffer.from([3]) },
+      },
       { operation: 'SubscribeToTopic', input: { topic: 'smib/+/events', receiveMode: 'RECEIVE_ALL_MESSAGES' } },
       { operation: 'SubscribeToIoTCore', input: { topicName: 'croupier/vegas/core-1/offers', qos: '1' } },
     ]);
@@ -118,8 +136,12 @@ describe('GreengrassIpcTransport requests', () => {
     const seen: unknown[] = [];
     await transport.subscribeToConfigurationUpdate((c) => seen.push(c));
     const updates = ipc.streams.get('SubscribeToConfigurationUpdate')!;
-    updates.emit('message', { configurationUpdateEvent: { componentName: 'com.croupier.Example', keyPath: ['batch', 'maxEvents'] } });
-    updates.emit('message', { configurationUpdateEvent: { componentName: 'com.croupier.Example', keyPath: ['property'] } });
+    updates.emit('message', {
+      configurationUpdateEvent: { componentName: 'com.croupier.Example', keyPath: ['batch', 'maxEvents'] },
+    });
+    updates.emit('message', {
+      configurationUpdateEvent: { componentName: 'com.croupier.Example', keyPath: ['property'] },
+    });
     await settle();
     expect(seen).toHaveLength(1);
     expect(ipc.calls.filter((c) => c.operation.includes('Configuration'))).toEqual([
@@ -149,10 +171,46 @@ describe('GreengrassIpcTransport requests', () => {
     await transport.updateState('ERRORED');
     expect(ipc.calls.filter((c) => c.operation !== 'connect')).toEqual([
       { operation: 'SubscribeToComponentUpdates', input: {} },
-      { operation: 'DeferComponentUpdate', input: { deploymentId: 'dep-1', recheckAfterMs: 5_000, message: 'draining 12 envelopes' } },
+      {
+        operation: 'DeferComponentUpdate',
+        input: { deploymentId: 'dep-1', recheckAfterMs: 5_000, message: 'draining 12 envelopes' },
+      },
       { operation: 'DeferComponentUpdate', input: { deploymentId: 'dep-1', recheckAfterMs: 0 } },
       { operation: 'UpdateState', input: { state: 'RUNNING' } },
       { operation: 'UpdateState', input: { state: 'ERRORED' } },
+    ]);
+  });
+
+  it('GIVEN a deployment proposing configuration WHEN one proposal is invalid THEN the nucleus gets ACCEPTED for the valid one and REJECTED with the reason for the other', async () => {
+    const ipc = fakeIpc({});
+    const transport = new GreengrassIpcTransport({ client: ipc.client, logger });
+    await transport.validateConfigurationUpdates((c) =>
+      (c as { batch?: number }).batch === 0 ? 'batch: Too small: expected number to be >=1' : undefined,
+    );
+    const proposals = ipc.streams.get('SubscribeToValidateConfigurationUpdates')!;
+    proposals.emit('message', {
+      validateConfigurationUpdateEvent: { deploymentId: 'dep-ok', configuration: { batch: 5 } },
+    });
+    proposals.emit('message', {
+      validateConfigurationUpdateEvent: { deploymentId: 'dep-bad', configuration: { batch: 0 } },
+    });
+    await settle();
+    expect(ipc.calls.filter((c) => c.operation !== 'connect')).toEqual([
+      { operation: 'SubscribeToValidateConfigurationUpdates', input: {} },
+      {
+        operation: 'SendConfigurationValidityReport',
+        input: { configurationValidityReport: { status: 'ACCEPTED', deploymentId: 'dep-ok' } },
+      },
+      {
+        operation: 'SendConfigurationValidityReport',
+        input: {
+          configurationValidityReport: {
+            status: 'REJECTED',
+            deploymentId: 'dep-bad',
+            message: 'batch: Too small: expected number to be >=1',
+          },
+        },
+      },
     ]);
   });
 });

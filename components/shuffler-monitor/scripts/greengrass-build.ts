@@ -82,7 +82,8 @@ async function closure(names: readonly string[], from: string): Promise<Map<stri
       dependencies?: Record<string, string>;
       optionalDependencies?: Record<string, string>;
     };
-    for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) await visit(dep, dir);
+    for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies }))
+      await visit(dep, dir);
   };
   for (const name of names) {
     await visit(name, from);
@@ -108,7 +109,10 @@ async function directorySize(dir: string): Promise<number> {
 }
 
 /** Builds one component into its `greengrass-build/` folder, as `gdk component build` expects. */
-export async function buildComponent(spec: ComponentBuild, log: (line: string) => void = console.log): Promise<BuildResult> {
+export async function buildComponent(
+  spec: ComponentBuild,
+  log: (line: string) => void = console.log,
+): Promise<BuildResult> {
   const gdk = JSON.parse(await readFile(join(spec.componentDir, 'gdk-config.json'), 'utf8')) as {
     component: Record<string, { version: string }>;
   };
@@ -135,7 +139,9 @@ export async function buildComponent(spec: ComponentBuild, log: (line: string) =
       legalComments: 'external',
       external: spec.externals.flatMap((name) => [name, `${name}/*`]),
       // Bundled CommonJS calls require() for the native packages kept outside the bundle.
-      banner: { js: "import { createRequire as __croupierRequire } from 'node:module'; const require = __croupierRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __croupierRequire } from 'node:module'; const require = __croupierRequire(import.meta.url);",
+      },
       logLevel: 'warning',
     });
     const packages = await closure(spec.externals, spec.componentDir);
@@ -148,7 +154,9 @@ export async function buildComponent(spec: ComponentBuild, log: (line: string) =
   }
   const zipPath = join(artifacts, `${spec.artifactName}.zip`);
   await run('zip', ['-q', '-r', '-X', zipPath, '.'], { cwd: staging });
-  log(`${zipPath}: ${((await stat(zipPath)).size / 1e6).toFixed(1)} MB (unpacked ${((await directorySize(staging)) / 1e6).toFixed(1)} MB)`);
+  log(
+    `${zipPath}: ${((await stat(zipPath)).size / 1e6).toFixed(1)} MB (unpacked ${((await directorySize(staging)) / 1e6).toFixed(1)} MB)`,
+  );
 
   const recipe = parse(await readFile(join(spec.componentDir, 'recipe.yaml'), 'utf8')) as Recipe;
   recipe.ComponentVersion = version;

@@ -1,7 +1,7 @@
 import type { ShufflerTelemetry } from '@croupier/contracts';
 import { afterFailure, type BackoffPolicy, type LinkState, mayPoll, ONLINE } from './backoff.js';
 import type { DeviceDefinition, PollGroup, RegisterMap } from './config.js';
-import { decodePoint, type PointValue } from './decode.js';
+import { decodePoint, type PointValue, type RawBlock } from './decode.js';
 import type { ModbusBus } from './modbus-bus.js';
 import { type MergePolicy, type PlannedRead, planReads } from './read-planner.js';
 import { type LastReport, shouldReport } from './report-by-exception.js';
@@ -129,12 +129,20 @@ export class DevicePoller {
     }
     this.stats.polls += 1;
     try {
-      const fresh = new Map<string, PointValue>();
-      for (const read of this.planFor(group)) {
-        const block = await this.readWithRetries(read);
-        for (const point of read.points) fresh.set(point.name, decodePoint(point, block, read.address));
+      const blocks: { read: PlannedRead; block: RawBlock }[] = [];
+      for (const read of this.planFor(group)) blocks.push({ read, block: await this.readWithRetries(read) });
+      // The device answered: a value that does not decode (e.g. a fault code newer firmware added) is that
+      // point's problem, reported and skipped; it does not make the device look dead.
+      for (const { read, block } of blocks) {
+        for (const point of read.points) {
+          try {
+            this.values.set(point.name, decodePoint(point, block, read.address));
+          } catch (error) {
+            this.stats.rejected += 1;
+            if (!this.retired) this.sink.rejected(this.device.deviceId, (error as Error).message);
+          }
+        }
       }
-      for (const [k, v] of fresh) this.values.set(k, v);
       this.link = ONLINE;
       this.offlineReported = false;
       this.report(false);

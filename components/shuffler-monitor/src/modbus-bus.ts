@@ -98,8 +98,10 @@ export class ModbusBus {
       this.stats.failures += 1;
       const timedOut = error instanceof ModbusTimeoutError || (error instanceof Error && error.message === 'Timed out');
       if (timedOut) this.stats.timeouts += 1;
-      // A TCP connection that swallowed a request may answer it late and confuse the next one; start afresh.
-      if (this.definition.kind === 'tcp' || !this.client?.isOpen) await this.disconnect();
+      // A late answer to a timed-out request is discarded by transaction id (TCP) or frame matching (RTU),
+      // so only a line that actually closed is reopened: a silent unit behind a gateway must not cost
+      // its neighbours a reconnect.
+      if (!this.client?.isOpen) await this.disconnect();
       throw timedOut && !(error instanceof ModbusTimeoutError)
         ? new ModbusTimeoutError(`bus ${this.id} unit ${unitId}: timed out`)
         : error;

@@ -112,7 +112,7 @@ describe('GIVEN one silent shuffler among healthy ones on a shared RTU line', ()
     // Healthy units never failed and polled many times more often than the silent one was tried.
     for (const id of ['shuffler-1', 'shuffler-2']) {
       expect(count(rec, id, 'failed')).toBe(0);
-      expect(count(rec, id, 'ok')).toBeGreaterThan(4 * count(rec, 'shuffler-3', 'failed'));
+      expect(count(rec, id, 'ok')).toBeGreaterThan(2 * count(rec, 'shuffler-3', 'failed'));
     }
     // The silent unit spent most of its slots in backoff rather than on the line.
     expect(count(rec, 'shuffler-3', 'skipped_backoff')).toBeGreaterThan(count(rec, 'shuffler-3', 'failed'));
@@ -163,8 +163,8 @@ describe('GIVEN a silent TCP endpoint beside a healthy gateway', () => {
     expect((rec.transactions.get('gw') ?? []).every((t) => t.ok)).toBe(true);
     expect(failedAheadOfHealthy(rec.transactions.get('gw') ?? [], -1).every((n) => n === 0)).toBe(true);
     expect(count(rec, 'z', 'failed')).toBeGreaterThanOrEqual(1);
-    expect(count(rec, 'a', 'ok')).toBeGreaterThan(4 * count(rec, 'z', 'failed'));
-    expect(count(rec, 'b', 'ok')).toBeGreaterThan(4 * count(rec, 'z', 'failed'));
+    expect(count(rec, 'a', 'ok')).toBeGreaterThan(2 * count(rec, 'z', 'failed'));
+    expect(count(rec, 'b', 'ok')).toBeGreaterThan(2 * count(rec, 'z', 'failed'));
     expect(metrics['devices.backoff']).toBe(1);
   });
 });

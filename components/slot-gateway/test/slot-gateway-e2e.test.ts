@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
+import { brotliDecompressSync, inflateRawSync } from 'node:zlib';
 import {
   DisplayMessage,
   decodeEnvelope,
@@ -139,7 +139,13 @@ describe('SlotGateway end to end over real brokers: SMIB → SlotGateway → Upl
     });
     const identity = await floor.pki.client(MACHINE);
     smib = createMqttConnection(
-      { host: floor.local.host, port: floor.local.port, caPath: floor.pki.caPath, certPath: identity.certPath, keyPath: identity.keyPath },
+      {
+        host: floor.local.host,
+        port: floor.local.port,
+        caPath: floor.pki.caPath,
+        certPath: identity.certPath,
+        keyPath: identity.keyPath,
+      },
       MACHINE,
     );
     await smib.connect();
@@ -183,12 +189,28 @@ describe('SlotGateway end to end over real brokers: SMIB → SlotGateway → Upl
     expect(events.map((e) => e.eventId)).toEqual(expectedIds);
 
     const token = derivePlayerToken(Buffer.from(KEY_HEX, 'hex'), CARD);
-    const [inEvent, g1, g2, billIn, outEvent, doorEvent] = events as [SlotEvent, SlotEvent, SlotEvent, SlotEvent, SlotEvent, SlotEvent];
-    expect(inEvent).toMatchObject({ type: 'card_in', playerToken: token, location: { bank: 'bank-1', zone: 'main-floor' } });
+    const [inEvent, g1, g2, billIn, outEvent, doorEvent] = events as [
+      SlotEvent,
+      SlotEvent,
+      SlotEvent,
+      SlotEvent,
+      SlotEvent,
+      SlotEvent,
+    ];
+    expect(inEvent).toMatchObject({
+      type: 'card_in',
+      playerToken: token,
+      location: { bank: 'bank-1', zone: 'main-floor' },
+    });
     expect(g1).toMatchObject({ type: 'game_played', playerToken: token, sessionId: cardIn.eventId, wagerCents: 100 });
     expect(g2).toMatchObject({ type: 'game_played', playerToken: token, sessionId: cardIn.eventId, wagerCents: 250 });
     expect(billIn).toMatchObject({ type: 'bill_in', playerToken: token, sessionId: cardIn.eventId });
-    expect(outEvent).toMatchObject({ type: 'card_out', playerToken: token, sessionId: cardIn.eventId, reason: 'removed' });
+    expect(outEvent).toMatchObject({
+      type: 'card_out',
+      playerToken: token,
+      sessionId: cardIn.eventId,
+      reason: 'removed',
+    });
     expect(doorEvent).not.toHaveProperty('playerToken');
 
     // The card number appears nowhere that leaves SlotGateway: not in the local slot topic, not in the
@@ -196,7 +218,8 @@ describe('SlotGateway end to end over real brokers: SMIB → SlotGateway → Upl
     const inflated = upstreamBytes.map((bytes) => {
       const head = decodeEnvelopeHeader(bytes);
       if (!head.ok) throw head.error;
-      return inflateRawSync(bytes.subarray(head.value.bodyOffset));
+      const body = bytes.subarray(head.value.bodyOffset);
+      return head.value.compression === 'brotli' ? brotliDecompressSync(body) : inflateRawSync(body);
     });
     for (const bytes of [...localSlotBytes, ...upstreamBytes, ...inflated]) {
       expect(bytes.includes(CARD)).toBe(false);
@@ -246,6 +269,12 @@ describe('SlotGateway end to end over real brokers: SMIB → SlotGateway → Upl
     );
     await until(() => display.length === 1, 'display message');
     const shown = DisplayMessage.parse(JSON.parse(display[0]!.toString('utf8')));
-    expect(shown).toMatchObject({ kind: 'offer', offerId: offer.offerId, machineId: MACHINE, valueCents: 1_000, text: offer.text });
+    expect(shown).toMatchObject({
+      kind: 'offer',
+      offerId: offer.offerId,
+      machineId: MACHINE,
+      valueCents: 1_000,
+      text: offer.text,
+    });
   });
 });

@@ -10,7 +10,10 @@ export const MAX_MESSAGE_BYTES = 128 * 1024;
 export const UplinkConfiguration = z
   .object({
     property: Identifier.describe('Property (casino) id: the {property} segment of uplink topics'),
-    compression: z.enum(['deflate', 'brotli', 'none']).default('deflate'),
+    compression: z
+      .enum(['deflate', 'brotli', 'none'])
+      .default('brotli')
+      .describe('brotli: about 25% fewer billable units than deflate on slot events (bench/uplink.ts)'),
     envelope: z
       .object({
         billingUnits: z

@@ -28,6 +28,8 @@ export class EnvelopeBatcher<E> {
   #rawBytes = 0;
   #ratio = 0.25;
   #nextCheckRawBytes = 0;
+  /** How many pending events are known to fit one envelope (from the last encode that fit). */
+  #knownFit = 0;
 
   constructor(options: EnvelopeBatcherOptions<E>) {
     this.#options = options;
@@ -49,7 +51,8 @@ export class EnvelopeBatcher<E> {
     this.#ratio = encoded / this.#rawBytes;
     if (encoded <= this.#options.budgetBytes) {
       // Not full yet: check again when the estimate says the budget is reached.
-      this.#nextCheckRawBytes = Math.max(this.#rawBytes * 1.02, this.#options.budgetBytes / this.#ratio);
+      this.#knownFit = this.#pending.length;
+      this.#nextCheckRawBytes = Math.max(this.#rawBytes * 1.03, this.#options.budgetBytes / this.#ratio);
       return { batches: [], oversize: [] };
     }
     return this.#cutFullEnvelopes(false);
@@ -84,12 +87,14 @@ export class EnvelopeBatcher<E> {
   }
 
   #take(n: number): E[] {
+    this.#knownFit = 0;
     for (const size of this.#rawSizes.splice(0, n)) this.#rawBytes -= size;
     return this.#pending.splice(0, n);
   }
 
   #longestFittingPrefix(): number {
-    let lo = 0;
+    // Bisect only above what is known to fit: the answer is usually within the last few percent.
+    let lo = Math.min(this.#knownFit, this.#pending.length - 1);
     let hi = this.#pending.length - 1;
     while (lo < hi) {
       const mid = Math.ceil((lo + hi) / 2);

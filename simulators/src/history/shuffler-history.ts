@@ -2,7 +2,7 @@
  * Months of a shuffler fleet's telemetry, failures and services, written to the lake's raw zone.
  *
  * Telemetry: one ShufflerTelemetry event per device every `sampleSeconds` from the start (default
- * 300 s: a 24-device fleet over 90 days is ~620k events, ~50 MB gzip), quantised exactly as a Modbus
+ * 300 s: a 24-device fleet over 90 days is ~620k events, ~40 MB gzip), quantised exactly as a Modbus
  * poll would read it.
  * The model steps every `stepSeconds` (default 60 s) between samples. Failures and services go to the
  * `service` stream as ShufflerMaintenanceRecord events, the training labels.

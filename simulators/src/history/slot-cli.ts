@@ -31,7 +31,7 @@ async function main(argv: readonly string[]): Promise<number> {
   process.stdout.write(
     `${JSON.stringify({
       outDir: history.outDir,
-      files: result.files.length,
+      objects: result.objects,
       events: result.events,
       duplicates: result.duplicates,
       sessions: result.truth.sessions.length,

@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
+import type { SlotEvent } from '@croupier/contracts';
 import { createRng } from '../random/index.js';
 import { type SlotFloorModel, SlotFloorSimulation } from '../slot/floor-simulation.js';
 import type { GroundTruth } from '../slot/ground-truth.js';
-import { SlotLakeWriter } from './slot-lake-writer.js';
+import { LakeWriter } from './lake-writer.js';
 import { SlotUplinkForm } from './slot-uplink-form.js';
 
 export interface SlotHistoryOptions {
@@ -21,42 +22,51 @@ export interface SlotHistoryOptions {
 }
 
 export interface SlotHistoryResult {
-  readonly files: readonly string[];
+  readonly objects: number;
   readonly events: number;
   readonly duplicates: number;
   readonly truth: GroundTruth;
 }
 
+const HOUR_MS = 3_600_000;
+
 /**
  * Months of slot play in the lake layout, exactly as the cloud stores it in `raw/`: SlotEvents
- * (tokenised, located) as gzip JSON lines per hour of eventTime. Deterministic: the same model, seed
- * and window give byte-identical files (fixed gzip header, deterministic event ids, fixed key order).
+ * (tokenised, located) as gzip JSON lines per hour of eventTime, through the shared {@link LakeWriter}.
+ * Deterministic: the same model, seed and window give byte-identical files (deterministic event ids,
+ * fixed key order, gzip without timestamp). Memory holds one hour of events at a time.
  */
 export async function generateSlotHistory(opts: SlotHistoryOptions): Promise<SlotHistoryResult> {
   const simulation = new SlotFloorSimulation(opts.model, { startMs: opts.startMs, endMs: opts.endMs });
   const form = new SlotUplinkForm(opts.playerTokenKey);
-  const lake = new SlotLakeWriter(opts);
+  const lake = new LakeWriter(opts.outDir, opts.writer);
   const duplicateRng = createRng(opts.model.config.seed).fork('history-duplicates');
   let events = 0;
+  let hour: SlotEvent[] = [];
+  let again: SlotEvent[] = [];
   let duplicates = 0;
-  let pending: string[] = [];
-  let pendingTime = 0;
-  for (const { event, machine } of simulation.events()) {
-    const line = JSON.stringify(form.convert(event, machine.identity));
-    if (pending.length > 0 && lakeHour(event.eventTime) !== lakeHour(pendingTime)) {
-      for (const dup of pending) await lake.add(dup, pendingTime);
-      pending = [];
+  const flushHour = async () => {
+    const records = [...hour, ...again];
+    for (let i = 0; i < records.length; i += opts.maxEventsPerFile) {
+      await lake.write('raw', 'slot', records.slice(i, i + opts.maxEventsPerFile));
     }
-    await lake.add(line, event.eventTime);
+    hour = [];
+    again = [];
+  };
+  for (const { event, machine } of simulation.events()) {
+    const slotEvent = form.convert(event, machine.identity);
+    const first = hour[0];
+    if (first !== undefined && Math.floor(first.eventTime / HOUR_MS) !== Math.floor(event.eventTime / HOUR_MS)) {
+      await flushHour();
+    }
+    hour.push(slotEvent);
     events += 1;
     if (opts.duplicateShare > 0 && duplicateRng.bernoulli(opts.duplicateShare)) {
-      pending.push(line);
-      pendingTime = event.eventTime;
+      again.push(slotEvent);
       duplicates += 1;
     }
   }
-  for (const dup of pending) await lake.add(dup, pendingTime);
-  await lake.flush();
+  await flushHour();
   if (opts.groundTruthPath !== undefined) {
     const doc = simulation.truth.toDocument({
       seed: opts.model.config.seed,
@@ -64,9 +74,5 @@ export async function generateSlotHistory(opts: SlotHistoryOptions): Promise<Slo
     });
     await writeFile(opts.groundTruthPath, `${JSON.stringify(doc)}\n`, { mode: 0o600 });
   }
-  return { files: lake.files, events, duplicates, truth: simulation.truth };
-}
-
-function lakeHour(eventTimeMs: number): number {
-  return Math.floor(eventTimeMs / 3_600_000);
+  return { objects: lake.written.objects, events, duplicates, truth: simulation.truth };
 }

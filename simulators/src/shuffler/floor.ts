@@ -62,11 +62,13 @@ export async function startShufflerFloor(
   for (const fault of live.faults) {
     const device = units.get(fault.unitId)!;
     const { offline, delayMs, exceptionCode, corruptFrames } = fault;
-    const on = setTimeout(() => {
+    const switchOn = () => {
       device.setFaults({ offline, delayMs, exceptionCode, corruptFrames });
       options.onFault?.(fault.unitId, device.faults);
-    }, fault.fromSeconds * 1000);
-    timers.push(on);
+    };
+    // A fault from second 0 must be there for the very first request, not one timer turn later.
+    if (fault.fromSeconds === 0) switchOn();
+    else timers.push(setTimeout(switchOn, fault.fromSeconds * 1000));
     if (fault.untilSeconds !== undefined) {
       timers.push(
         setTimeout(() => {

@@ -147,8 +147,8 @@ export function planFailure(policy: FailurePolicy, fromMs: number, plan: Rng): P
 }
 
 /**
- * A shuffler at `startMs`, part-way through its service interval, with a plausible life behind it.
- * Draws from the plan stream only.
+ * A shuffler at `startMs`, part-way through its service interval (720 h when there is no preventive
+ * schedule), with a plausible life behind it. Draws from the plan stream only.
  */
 export function initialShufflerState(config: ShufflerConfig, random: ShufflerRandom, startMs: number): ShufflerState {
   const { plan } = random;

@@ -423,13 +423,6 @@ export function tableSize(table: ModbusTable): number {
   return pointsOf(table).reduce((end, p) => Math.max(end, p.address + pointWidth(p)), 0);
 }
 
-/** Looks a point up by name; throws for an unknown name (a programming error). */
-export function pointNamed(name: string): ProfilePoint {
-  const point = SHUFFLER_PROFILE.find((p) => p.name === name);
-  if (!point) throw new Error(`no point named ${name} in the shuffler profile`);
-  return point;
-}
-
 const scratch = new DataView(new ArrayBuffer(4));
 
 /** Encodes a register point's value into its words. */

@@ -1,6 +1,6 @@
 import { SCHEMA_VERSION } from '@croupier/contracts';
+import { deterministicEventId } from '../history/event-id.js';
 import { createRng, type Rng } from '../random/index.js';
-import { deterministicEventId } from './event-id.js';
 import { EventQueue } from './event-queue.js';
 import { buildFloorPlan, type FloorMachine } from './floor-plan.js';
 import { GamingDayCalendar } from './gaming-day.js';

@@ -1,10 +1,8 @@
 /** The slot floor simulator: pure floor model, SMIB fleet over MQTT/mTLS, ground truth, scenarios. */
 
 export { generateSlotHistory, type SlotHistoryOptions, type SlotHistoryResult } from '../history/slot-history.js';
-export { deterministicGzip, SlotLakeWriter, type SlotLakeWriterOptions } from '../history/slot-lake-writer.js';
 export { SlotUplinkForm } from '../history/slot-uplink-form.js';
 export { type DisplayRecord, recordDisplay } from './display-log.js';
-export { deterministicEventId } from './event-id.js';
 export { buildFloorPlan, type FloorMachine } from './floor-plan.js';
 export {
   createSlotFloorModel,

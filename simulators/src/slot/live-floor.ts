@@ -38,7 +38,15 @@ const MAX_FAILURES_KEPT = 100;
 export async function runLiveFloor(opts: LiveRunOptions): Promise<LiveRunStats> {
   const maxInFlight = opts.maxInFlight ?? 2_000;
   const stats: LiveRunStats = { emitted: 0, acknowledged: 0, failed: 0, maxLagMs: 0, aborted: false, failures: [] };
-  const inFlight = new Set<Promise<void>>();
+  let inFlight = 0;
+  let slotFreed: (() => void) | undefined;
+  let drained: (() => void) | undefined;
+  const settle = () => {
+    inFlight -= 1;
+    slotFreed?.();
+    slotFreed = undefined;
+    if (inFlight === 0) drained?.();
+  };
   for (const { event, machine } of opts.simulation.events()) {
     if (opts.signal?.aborted) {
       stats.aborted = true;
@@ -48,24 +56,34 @@ export async function runLiveFloor(opts: LiveRunOptions): Promise<LiveRunStats> 
     const wait = due - Date.now();
     if (wait >= MIN_SLEEP_MS) await sleep(wait, opts.signal);
     stats.maxLagMs = Math.max(stats.maxLagMs, Date.now() - due);
-    while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    while (inFlight >= maxInFlight) {
+      await new Promise<void>((resolve) => {
+        slotFreed = resolve;
+      });
+    }
     const machineId = machine.identity.machineId;
-    const publish = opts.publisher.publish(machineId, event).then(
-      () => {
-        stats.acknowledged += 1;
-      },
-      (e: unknown) => {
-        stats.failed += 1;
-        if (stats.failures.length < MAX_FAILURES_KEPT) {
-          stats.failures.push({ eventId: event.eventId, machineId, error: (e as Error).message });
-        }
-      },
-    );
-    const tracked = publish.finally(() => inFlight.delete(tracked));
-    inFlight.add(tracked);
+    inFlight += 1;
     stats.emitted += 1;
+    opts.publisher
+      .publish(machineId, event)
+      .then(
+        () => {
+          stats.acknowledged += 1;
+        },
+        (e: unknown) => {
+          stats.failed += 1;
+          if (stats.failures.length < MAX_FAILURES_KEPT) {
+            stats.failures.push({ eventId: event.eventId, machineId, error: (e as Error).message });
+          }
+        },
+      )
+      .finally(settle);
   }
-  await Promise.all(inFlight);
+  if (inFlight > 0) {
+    await new Promise<void>((resolve) => {
+      drained = resolve;
+    });
+  }
   return stats;
 }
 

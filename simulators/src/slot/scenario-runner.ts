@@ -12,6 +12,8 @@ export interface LiveScenarioResult {
   readonly machines: number;
   readonly sessions: number;
   readonly displays: number;
+  /** Connection drops the SMIBs went through (and recovered from) during the run. */
+  readonly interruptions: number;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function runLiveScenario(
   );
   clock = new SimulatedClock(startMs, Date.now(), live.timeScale);
   let stats: LiveRunStats;
+  let interruptions = 0;
   try {
     stats = await runLiveFloor({
       simulation,
@@ -53,6 +56,7 @@ export async function runLiveScenario(
       ...(signal === undefined ? {} : { signal }),
     });
   } finally {
+    interruptions = fleet.interruptions;
     await fleet.close();
   }
   const truth = simulation.truth.toDocument({ seed: scenario.seed, propertyId: scenario.property.propertyId });
@@ -63,6 +67,7 @@ export async function runLiveScenario(
     machines: model.machines.length,
     sessions: truth.sessions.length,
     displays: fleet.displays.length,
+    interruptions,
   };
 }
 

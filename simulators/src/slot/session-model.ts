@@ -1,6 +1,6 @@
 import { SCHEMA_VERSION } from '@croupier/contracts';
+import { deterministicEventId } from '../history/event-id.js';
 import type { Rng } from '../random/index.js';
-import { deterministicEventId } from './event-id.js';
 import type { FloorMachine } from './floor-plan.js';
 import type { GamingDayCalendar } from './gaming-day.js';
 import type { DayPlay, SessionTruth } from './ground-truth-types.js';

@@ -32,6 +32,10 @@ const KEEP_ALIVE_SECONDS = 30;
  */
 export class SmibClient {
   readonly machineId: string;
+  /** Times the connection dropped after it was up; the client reconnects by itself (1-30 s back-off). */
+  interruptions = 0;
+  /** The last connection error, kept instead of thrown: an unhandled 'error' event would end the process. */
+  lastError: string | undefined;
   readonly #connection: mqtt.MqttClientConnection;
   readonly #eventsTopic: string;
 
@@ -39,6 +43,12 @@ export class SmibClient {
     this.machineId = machineId;
     this.#connection = connection;
     this.#eventsTopic = smibEventsTopic(machineId);
+    connection.on('error', (e) => {
+      this.lastError = e.message;
+    });
+    connection.on('interrupt', () => {
+      this.interruptions += 1;
+    });
   }
 
   /** Connects and subscribes to the display topic; rejects if either fails. */

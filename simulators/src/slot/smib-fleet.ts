@@ -76,6 +76,13 @@ export class SmibFleet {
     return this.#smibs.size;
   }
 
+  /** Connection drops across the fleet so far. */
+  get interruptions(): number {
+    let total = 0;
+    for (const smib of this.#smibs.values()) total += smib.interruptions;
+    return total;
+  }
+
   /** Disconnects every SMIB. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.#smibs.values()].map((s) => s.close()));

@@ -41,7 +41,7 @@ describe.skipIf(!socat)('GIVEN two shufflers on one RTU bus over a socat pseudo-
     server = await startShufflerSerialServer({ units, path: pty.a, baudRate: 38_400 });
     client = new ModbusRTU();
     await client.connectRTUBuffered(pty.b, { baudRate: 38_400 });
-    client.setTimeout(600);
+    client.setTimeout(1_500);
   });
 
   afterAll(async () => {

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ManualClock, manualClock } from '../../src/shuffler/clock.js';
 import { HEALTHY, MODBUS_EXCEPTIONS } from '../../src/shuffler/comm-faults.js';
 import type { SimulatedShuffler } from '../../src/shuffler/device.js';
-import { SHUFFLER_PROFILE, tableSize } from '../../src/shuffler/register-map.js';
+import { decodeRegisterBlock, SHUFFLER_PROFILE, tableSize } from '../../src/shuffler/register-map.js';
 import { type ShufflerTcpServer, startShufflerTcpServer } from '../../src/shuffler/tcp-server.js';
+import { shufflerTelemetry, TELEMETRY_SOURCES } from '../../src/shuffler/telemetry.js';
 import {
   closeClient,
   expectedMeaning,
@@ -43,7 +44,7 @@ describe('GIVEN three shufflers behind one Modbus TCP endpoint', () => {
     ]);
     clock.advance(30 * HOUR);
     server = await startShufflerTcpServer({ units, port: 0 });
-    client = await tcpClient(server.port, 1, 500);
+    client = await tcpClient(server.port, 1, 1_000);
   });
 
   afterAll(async () => {
@@ -84,6 +85,25 @@ describe('GIVEN three shufflers behind one Modbus TCP endpoint', () => {
     expect(bytes.readFloatBE(0)).toBe(Math.fround(state.motorCurrentAmps));
     const serial = (await client.readHoldingRegisters(1, 1)).data;
     expect(serial[0]).toBe(('C'.charCodeAt(0) << 8) | 'R'.charCodeAt(0));
+  });
+
+  it('THEN the telemetry the history generator writes is exactly what a poll of the input registers reads', async () => {
+    client.setID(17);
+    const read = decodeRegisterBlock(
+      'input_register',
+      0,
+      (await client.readInputRegisters(0, tableSize('input_register'))).data,
+    );
+    const event = shufflerTelemetry(
+      units.get(17)!.view(),
+      '0190a0a0-0000-7000-8000-000000000000',
+      Date.UTC(2026, 0, 6),
+    );
+    for (const [field, point] of Object.entries(TELEMETRY_SOURCES)) {
+      const value = field.split('.').reduce<unknown>((o, key) => (o as Record<string, unknown>)[key], event);
+      if (typeof value === 'number') expect(value, field).toBeCloseTo(read[point] as number, 4);
+      else expect(value, field).toEqual(read[point]);
+    }
   });
 
   it('WHEN time passes THEN counters grow and hours since service follow the simulated clock', async () => {
@@ -165,10 +185,11 @@ describe('GIVEN three shufflers behind one Modbus TCP endpoint', () => {
       const started = performance.now();
       expect((await client.readHoldingRegisters(10, 1)).data).toEqual([8]);
       expect(performance.now() - started).toBeGreaterThanOrEqual(240);
-      units.get(2)!.setFaults({ delayMs: 900 });
+      units.get(2)!.setFaults({ delayMs: 1_600 });
       expect((await rejectionOf(client.readHoldingRegisters(10, 1))).message).toMatch(/Timed out/);
       units.get(2)!.setFaults(HEALTHY);
-      await new Promise((resolve) => setTimeout(resolve, 700));
+      // Let the late answer arrive and be discarded before the next test.
+      await new Promise((resolve) => setTimeout(resolve, 800));
     });
 
     it('THEN exception responses carry the injected code (0x04 device failure, 0x06 busy)', async () => {

@@ -1,8 +1,14 @@
-import { issueCertificate } from '@croupier/certs-tooling';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { issueCertificate, writeKeyMaterial } from '@croupier/certs-tooling';
 import { type DisplayMessage, SmibEvent, smibEventsTopic } from '@croupier/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlotFloorModel, SlotFloorSimulation } from '../../src/slot/floor-simulation.js';
+import type { GroundTruthDocument } from '../../src/slot/ground-truth.js';
 import { runLiveFloor } from '../../src/slot/live-floor.js';
+import { parseSlotScenario } from '../../src/slot/scenario.js';
+import { runLiveScenario } from '../../src/slot/scenario-runner.js';
 import { SimulatedClock } from '../../src/slot/simulated-clock.js';
 import type { SmibEvent as SimSmibEvent } from '../../src/slot/smib-event.js';
 import { SmibFleet } from '../../src/slot/smib-fleet.js';
@@ -123,6 +129,62 @@ describe('GIVEN a floor of SMIBs on a real aedes broker over mTLS', () => {
       const theo = games.reduce((s, g) => s + (g.type === 'game_played' ? g.wagerCents * g.theoreticalHold : 0), 0);
       expect(theo).toBeCloseTo(session.theoCents, 6);
     }
+  });
+});
+
+describe('GIVEN a live scenario whose SMIB certificates do not exist yet', () => {
+  let broker: TlsDeviceBroker;
+  let dir: string;
+  beforeAll(async () => {
+    broker = await startTlsDeviceBroker();
+    dir = await mkdtemp(join(tmpdir(), 'slot-live-'));
+    await writeKeyMaterial(join(dir, 'ca'), 'ca', broker.ca);
+    await writeFile(join(dir, 'ca.pem'), broker.ca.certPem);
+  });
+  afterAll(async () => {
+    await broker?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('WHEN the scenario runner plays it THEN certificates are issued per machine and ground truth matches the broker', async () => {
+    const scenario = parseSlotScenario(
+      {
+        seed: 'live-scenario',
+        property: { propertyId: 'test-casino', timeZone: 'America/Los_Angeles' },
+        floor: { zones: [{ zoneId: 'main', banks: 1, machinesPerBank: 3, games: { 'penny-video': 1 } }] },
+        players: { count: 60, tripsPerMonthMedian: 20, sessionMinutesMedian: 10 },
+        playerTokenKeyHex: Buffer.from(TEST_TOKEN_KEY).toString('hex'),
+        live: {
+          start: new Date(EVENING_START_MS).toISOString(),
+          durationHours: 1,
+          timeScale: 7_200,
+          broker: {
+            host: '127.0.0.1',
+            port: broker.port,
+            caPath: 'ca.pem',
+            certDir: 'smib-certs',
+            issueMissingWith: { caDir: 'ca', caName: 'ca' },
+          },
+          groundTruthPath: 'out/truth.json',
+          displayLogPath: 'out/displays.json',
+        },
+      },
+      dir,
+    );
+    const result = await runLiveScenario(scenario, TEST_TOKEN_KEY);
+    expect(result.machines).toBe(3);
+    expect(result.stats.emitted).toBeGreaterThan(100);
+    expect(result.stats.failed).toBe(0);
+    for (const id of ['SM-0001', 'SM-0002', 'SM-0003']) {
+      expect((await stat(join(dir, 'smib-certs', `${id}.key.pem`))).mode & 0o777).toBe(0o600);
+    }
+    const truth = JSON.parse(await readFile(join(dir, 'out/truth.json'), 'utf8')) as GroundTruthDocument;
+    expect(truth.events?.length).toBe(result.stats.acknowledged);
+    const onWire = new Set(
+      broker.messages.map((m) => (JSON.parse(m.payload.toString('utf8')) as { eventId: string }).eventId),
+    );
+    expect(onWire).toEqual(new Set(truth.events?.map((e) => e.eventId)));
+    expect(JSON.parse(await readFile(join(dir, 'out/displays.json'), 'utf8'))).toEqual([]);
   });
 });
 

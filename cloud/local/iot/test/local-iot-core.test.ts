@@ -99,13 +99,16 @@ describe('local IoT Core over mTLS with the production core policy and rules', (
       await eventually(() => core.counters.handshakesRefused > before, 'handshake refusal');
     });
 
-    it('GIVEN a working certificate WHEN its serial is added to a new CRL THEN its next handshake is refused', async () => {
+    it('GIVEN a connected certificate WHEN its serial is added to a new CRL THEN its session is closed and its next handshake refused', async () => {
       const port = core.iotEndpoint.port;
       // Same CN as the revoked one, different serial: the CRL decides by serial, not by name.
       const later = await issueCertificate(pki.ca, { commonName: 'core-revoked', usage: 'client' });
-      await expect(connectTracked({ ...later, clientId: 'core-revoked', port })).resolves.toBeDefined();
-      core.updateRevocationList(await createRevocationList(pki.ca, [revokedAtStart.serialNumber, later.serialNumber]));
+      const live = await connectTracked({ ...later, clientId: 'core-revoked', port });
+      const interrupted = once(live, 'interrupt');
       const before = core.counters.handshakesRefused;
+      const crl = await createRevocationList(pki.ca, [revokedAtStart.serialNumber, later.serialNumber]);
+      expect(core.updateRevocationList(crl)).toBe(1);
+      await interrupted;
       await expect(
         connectMqtt({ ...later, caPem: pki.ca.certPem, clientId: 'core-revoked', port }),
       ).rejects.toBeDefined();

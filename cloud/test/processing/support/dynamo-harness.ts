@@ -13,6 +13,8 @@ export interface DynamoHarness {
   readonly doc: DynamoDBDocumentClient;
   /** Write requests sent through `doc`/`client` since the last reset, by command name. */
   readonly writes: Map<string, number>;
+  /** The same, by `Command table` (a BatchWriteItem counts once per table it writes to). */
+  readonly writesByTable: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -35,10 +37,18 @@ export async function startDynamo(): Promise<DynamoHarness> {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const writes = new Map<string, number>();
+  const writesByTable = new Map<string, number>();
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const name = String(context.commandName);
-      if (WRITE_COMMANDS.has(name)) writes.set(name, (writes.get(name) ?? 0) + 1);
+      if (WRITE_COMMANDS.has(name)) {
+        writes.set(name, (writes.get(name) ?? 0) + 1);
+        const input = args.input as { TableName?: string; RequestItems?: Record<string, unknown> };
+        for (const table of input.TableName ? [input.TableName] : Object.keys(input.RequestItems ?? {})) {
+          const key = `${name} ${table}`;
+          writesByTable.set(key, (writesByTable.get(key) ?? 0) + 1);
+        }
+      }
       return next(args);
     },
     { step: 'initialize', name: 'countWriteRequests' },
@@ -50,6 +60,7 @@ export async function startDynamo(): Promise<DynamoHarness> {
     client,
     doc,
     writes,
+    writesByTable,
     close: async () => {
       client.destroy();
       await new Promise<void>((resolve) => {

@@ -35,7 +35,10 @@ export async function startTestFloor(directory: string): Promise<TestFloor> {
     upstream,
     async transport(options) {
       const identity = await pki.client(`${options.thingName}-${options.componentName}`);
+      // A client id of its own per transport, so two instances in one test never take over each other's session.
+      const clientId = `${options.thingName}-${options.componentName}-${transports.length}`;
       const endpoint = (broker: TlsBroker) => ({
+        clientId,
         host: broker.host,
         port: broker.port,
         caPath: pki.caPath,

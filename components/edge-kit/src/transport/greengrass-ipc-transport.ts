@@ -4,6 +4,7 @@ import { toBuffer } from './payload.js';
 import type {
   ComponentUpdateHandler,
   ConfigurationListener,
+  ConfigurationValidator,
   MessageHandler,
   Qos,
   ReportedState,
@@ -31,13 +32,15 @@ export type GreengrassIpcClient = Pick<
   | 'updateState'
   | 'subscribeToComponentUpdates'
   | 'deferComponentUpdate'
+  | 'subscribeToValidateConfigurationUpdates'
+  | 'sendConfigurationValidityReport'
 >;
 
 export interface GreengrassIpcTransportOptions {
   readonly client: GreengrassIpcClient;
   readonly logger: Logger;
   /** The SDK's model enums, injectable so tests need not load the native CRT. */
-  readonly model?: Pick<Model, 'QOS' | 'ReceiveMode' | 'ReportedLifecycleState'>;
+  readonly model?: Pick<Model, 'QOS' | 'ReceiveMode' | 'ReportedLifecycleState' | 'ConfigurationValidityStatus'>;
   /** Configuration update events arrive per changed key; this coalesces a deployment's burst. */
   readonly configurationDebounceMs?: number;
 }
@@ -54,7 +57,7 @@ export class GreengrassIpcTransport implements Transport {
   readonly kind = 'greengrass-ipc' as const;
   readonly #client: GreengrassIpcClient;
   readonly #logger: Logger;
-  readonly #model: Pick<Model, 'QOS' | 'ReceiveMode' | 'ReportedLifecycleState'>;
+  readonly #model: Pick<Model, 'QOS' | 'ReceiveMode' | 'ReportedLifecycleState' | 'ConfigurationValidityStatus'>;
   readonly #debounceMs: number;
   readonly #streams = new Set<StreamLike>();
   #updateStream: StreamLike | undefined;
@@ -126,6 +129,26 @@ export class GreengrassIpcTransport implements Transport {
         await sub.close();
       },
     }));
+  }
+
+  validateConfigurationUpdates(validator: ConfigurationValidator): Promise<Subscription> {
+    const stream = this.#client.subscribeToValidateConfigurationUpdates({});
+    stream.on('message', (event) => {
+      const proposal = event.validateConfigurationUpdateEvent;
+      if (!proposal) return;
+      const reason = validator(proposal.configuration);
+      const { ACCEPTED, REJECTED } = this.#model.ConfigurationValidityStatus;
+      this.#client
+        .sendConfigurationValidityReport({
+          configurationValidityReport: reason
+            ? { status: REJECTED, deploymentId: proposal.deploymentId, message: reason }
+            : { status: ACCEPTED, deploymentId: proposal.deploymentId },
+        })
+        .catch((e) => this.#logger.error('could not report configuration validity', { error: e }));
+      if (reason)
+        this.#logger.warn('deployment configuration rejected', { deploymentId: proposal.deploymentId, reason });
+    });
+    return this.#activate(stream, 'configuration validation');
   }
 
   async updateState(state: ReportedState): Promise<void> {

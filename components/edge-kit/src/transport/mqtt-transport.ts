@@ -40,6 +40,20 @@ export interface MqttTransportOptions {
 
 const QOS = { 0: mqtt.QoS.AtMostOnce, 1: mqtt.QoS.AtLeastOnce } as const;
 
+/** Unsubscribe and disconnect wait for the broker; with the link down they would wait forever. */
+const TEARDOWN_TIMEOUT_MS = 2_000;
+
+async function bounded(operation: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    operation.catch(() => {}),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, TEARDOWN_TIMEOUT_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
 /**
  * {@link Transport} for the local floor: local topics on the local broker, upstream on the IoT Core
  * stand-in, both MQTT 3.1.1 over mutual TLS; configuration from the recipe merged with a watched file.
@@ -91,6 +105,11 @@ export class MqttTransport implements Transport {
     return { close: async () => this.#options.configuration.close() };
   }
 
+  /** The local floor has no deployments to fail: the ConfigurationStore validates each file change. */
+  async validateConfigurationUpdates(): Promise<Subscription> {
+    return { close: async () => {} };
+  }
+
   async updateState(state: ReportedState): Promise<void> {
     await this.publishLocal(
       LOCAL_NUCLEUS_TOPICS.state(this.#options.componentName),
@@ -126,7 +145,10 @@ export class MqttTransport implements Transport {
     this.#closed = true;
     this.#options.configuration.close();
     const upstream = this.#upstream;
-    await Promise.allSettled([this.#local.disconnect(), upstream?.then((c) => c.disconnect())]);
+    await Promise.all([
+      bounded(this.#local.disconnect()),
+      bounded(upstream ? upstream.then((c) => c.disconnect()) : Promise.resolve()),
+    ]);
   }
 
   #upstreamConnection(): Promise<mqtt.MqttClientConnection> {
@@ -160,7 +182,7 @@ export class MqttTransport implements Transport {
     });
     return {
       close: async () => {
-        if (!this.#closed) await connection.unsubscribe(topicFilter);
+        if (!this.#closed) await bounded(connection.unsubscribe(topicFilter));
       },
     };
   }

@@ -40,6 +40,9 @@ export type ComponentUpdateHandler = (
   notice: ComponentUpdateNotice,
 ) => ComponentUpdateDecision | Promise<ComponentUpdateDecision>;
 
+/** Says whether a proposed configuration is acceptable: `undefined` when it is, else the reason. */
+export type ConfigurationValidator = (configuration: unknown) => string | undefined;
+
 /** Called with the component's whole configuration each time the nucleus reports a change. */
 export type ConfigurationListener = (configuration: unknown) => void;
 
@@ -82,6 +85,14 @@ export interface Transport {
    * caller's job: see {@link ConfigurationStore}.
    */
   subscribeToConfigurationUpdate(listener: ConfigurationListener): Promise<Subscription>;
+
+  /**
+   * Lets the component veto a deployment's configuration before the nucleus applies it (Greengrass
+   * SubscribeToValidateConfigurationUpdates / SendConfigurationValidityReport: a rejected update fails
+   * the deployment). On the local floor there is no deployment to fail; updates are validated when
+   * they arrive instead.
+   */
+  validateConfigurationUpdates(validator: ConfigurationValidator): Promise<Subscription>;
 
   /** Reports the component's lifecycle state to the nucleus. */
   updateState(state: ReportedState): Promise<void>;

@@ -10,7 +10,6 @@ import {
   type WriteRecordsResponse,
 } from '@aws-sdk/client-timestream-write';
 import { type DuckDBConnection, DuckDBInstance, type Json } from '@duckdb/node-api';
-import type { TimeSeriesSink } from '../../aws/time-series-sink.js';
 
 /** A Timestream table the stand-in accepts writes for. */
 export interface TimeSeriesTable {
@@ -46,8 +45,8 @@ const SCALAR_TYPES = new Set(['DOUBLE', 'BIGINT', 'VARCHAR', 'BOOLEAN', 'TIMESTA
 class RecordError extends Error {}
 
 /**
- * Timestream's record model in DuckDB: the local floor's time-series store. It takes the same
- * WriteRecords request as Timestream and applies the same rules: at most 100 records, CommonAttributes
+ * Timestream's WriteRecords API and record model in DuckDB: the local floor's time-series store.
+ * It takes the same WriteRecords request as Timestream and applies the same rules: at most 100 records, CommonAttributes
  * merged into each record, dimensions + measure name + time identify a record, a rewrite with a
  * different value needs a higher Version (else the record is rejected with the existing version),
  * an identical rewrite is accepted, timestamps outside the memory-store window are rejected. Valid
@@ -57,7 +56,7 @@ class RecordError extends Error {}
  * `timestream_measures` (one row per measure value, with a DOUBLE column for numeric measures) for
  * queries and the dashboard.
  */
-export class DuckDbTimeSeriesSink implements TimeSeriesSink {
+export class DuckDbTimestreamStore {
   private writing: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -72,7 +71,7 @@ export class DuckDbTimeSeriesSink implements TimeSeriesSink {
     path: string,
     tables: readonly TimeSeriesTable[],
     now: () => number = Date.now,
-  ): Promise<DuckDbTimeSeriesSink> {
+  ): Promise<DuckDbTimestreamStore> {
     const instance = await DuckDBInstance.create(path, { autoinstall_known_extensions: 'false' });
     const connection = await instance.connect();
     await connection.run(`
@@ -95,9 +94,10 @@ export class DuckDbTimeSeriesSink implements TimeSeriesSink {
              CASE WHEN m.value->>0 IN ('DOUBLE', 'BIGINT') THEN TRY_CAST(m.value->>1 AS DOUBLE) END AS value_double,
              version
       FROM timestream_records, json_each(measure_values) AS m`);
-    return new DuckDbTimeSeriesSink(instance, connection, tables, now);
+    return new DuckDbTimestreamStore(instance, connection, tables, now);
   }
 
+  /** WriteRecords, with Timestream's request, response and exceptions. */
   async writeRecords(request: WriteRecordsRequest): Promise<WriteRecordsResponse> {
     const run = this.writing.then(() => this.write(request));
     this.writing = run.catch(() => undefined);

@@ -5,7 +5,8 @@ import {
   type WriteRecordsRequest,
 } from '@aws-sdk/client-timestream-write';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DuckDbTimeSeriesSink } from '../timestream/duckdb-time-series-sink.js';
+import { DuckDbTimestreamStore } from '../timestream/duckdb-timestream-store.js';
+import { LocalTimestreamSink } from '../timestream/local-timestream-sink.js';
 
 const NOW = Date.parse('2026-11-21T23:00:00.000Z');
 const table = { databaseName: 'croupier', tableName: 'shuffler_telemetry', memoryStoreRetentionHours: 24 };
@@ -47,17 +48,17 @@ async function rejection(promise: Promise<unknown>): Promise<RejectedRecordsExce
   return error as RejectedRecordsException;
 }
 
-describe('DuckDbTimeSeriesSink (Timestream record model)', () => {
-  let sink: DuckDbTimeSeriesSink;
+describe('DuckDbTimestreamStore (Timestream record model)', () => {
+  let store: DuckDbTimestreamStore;
   beforeEach(async () => {
-    sink = await DuckDbTimeSeriesSink.open(':memory:', [table], () => NOW);
+    store = await DuckDbTimestreamStore.open(':memory:', [table], () => NOW);
   });
-  afterEach(() => sink.close());
+  afterEach(() => store.close());
 
   it('GIVEN a multi-measure write with common attributes THEN each measure is stored with the merged dimensions and time', async () => {
-    const response = await sink.writeRecords(telemetryWrite(NOW - 60_000, '38.2'));
+    const response = await store.writeRecords(telemetryWrite(NOW - 60_000, '38.2'));
     expect(response).toEqual({ RecordsIngested: { Total: 1, MemoryStore: 1, MagneticStore: 0 } });
-    const rows = await sink.query(
+    const rows = await store.query(
       `SELECT time::VARCHAR AS time, dimensions->>'deviceId' AS device, dimensions->>'tableId' AS tbl, measure_name, measure, type, value, value_double
        FROM timestream_measures ORDER BY measure`,
     );
@@ -96,7 +97,7 @@ describe('DuckDbTimeSeriesSink (Timestream record model)', () => {
   });
 
   it('GIVEN single-measure records in SECONDS THEN the time is converted and the value type kept', async () => {
-    await sink.writeRecords({
+    await store.writeRecords({
       DatabaseName: 'croupier',
       TableName: 'shuffler_telemetry',
       CommonAttributes: {
@@ -109,7 +110,7 @@ describe('DuckDbTimeSeriesSink (Timestream record model)', () => {
         { MeasureName: 'failureRisk', MeasureValue: '0.85', Time: String(NOW / 1000) },
       ],
     });
-    const rows = await sink.query(`SELECT epoch_ms(time) AS ms, value_double FROM timestream_measures ORDER BY time`);
+    const rows = await store.query(`SELECT epoch_ms(time) AS ms, value_double FROM timestream_measures ORDER BY time`);
     expect(rows).toEqual([
       { ms: String(NOW - 5000), value_double: 0.82 },
       { ms: String(NOW), value_double: 0.85 },
@@ -117,14 +118,14 @@ describe('DuckDbTimeSeriesSink (Timestream record model)', () => {
   });
 
   it('GIVEN the same record again THEN it is accepted once; a different value needs a higher Version', async () => {
-    await sink.writeRecords(telemetryWrite(NOW - 1000, '38.2'));
-    await sink.writeRecords(telemetryWrite(NOW - 1000, '38.2'));
-    const rejected = await rejection(sink.writeRecords(telemetryWrite(NOW - 1000, '40.0')));
+    await store.writeRecords(telemetryWrite(NOW - 1000, '38.2'));
+    await store.writeRecords(telemetryWrite(NOW - 1000, '38.2'));
+    const rejected = await rejection(store.writeRecords(telemetryWrite(NOW - 1000, '40.0')));
     expect(rejected.RejectedRecords).toEqual([
       { RecordIndex: 0, Reason: expect.stringContaining('higher Version'), ExistingVersion: 1 },
     ]);
-    await sink.writeRecords(telemetryWrite(NOW - 1000, '40.0', 2));
-    const rows = await sink.query(
+    await store.writeRecords(telemetryWrite(NOW - 1000, '40.0', 2));
+    const rows = await store.query(
       `SELECT value, version FROM timestream_measures WHERE measure = 'temperatureCelsius'`,
     );
     expect(rows).toEqual([{ value: '40.0', version: '2' }]);
@@ -142,21 +143,60 @@ describe('DuckDbTimeSeriesSink (Timestream record model)', () => {
         { MeasureValue: '38.0', Time: String(NOW + 16 * 60_000) },
       ],
     };
-    const rejected = await rejection(sink.writeRecords(request));
+    const rejected = await rejection(store.writeRecords(request));
     expect(rejected.RejectedRecords?.map((r) => [r.RecordIndex, r.Reason?.split(' ').slice(0, 4).join(' ')])).toEqual([
       [0, 'The record timestamp is'],
       [2, 'Measure value "hot" is'],
       [3, 'The record timestamp is'],
     ]);
-    expect(await sink.query('SELECT value FROM timestream_measures')).toEqual([{ value: '37.5' }]);
+    expect(await store.query('SELECT value FROM timestream_measures')).toEqual([{ value: '37.5' }]);
   });
 
   it('GIVEN an unknown table or more than 100 records THEN it fails like Timestream', async () => {
-    await expect(sink.writeRecords({ ...telemetryWrite(NOW, '1'), TableName: 'nope' })).rejects.toBeInstanceOf(
+    await expect(store.writeRecords({ ...telemetryWrite(NOW, '1'), TableName: 'nope' })).rejects.toBeInstanceOf(
       ResourceNotFoundException,
     );
     const many = telemetryWrite(NOW, '1');
     many.Records = Array.from({ length: 101 }, () => many.Records![0]!);
-    await expect(sink.writeRecords(many)).rejects.toBeInstanceOf(ValidationException);
+    await expect(store.writeRecords(many)).rejects.toBeInstanceOf(ValidationException);
+  });
+});
+
+describe('LocalTimestreamSink (the processors’ TimeSeriesSink over the stand-in)', () => {
+  it('GIVEN telemetry records THEN the production WriteRecords requests land in DuckDB, and a redelivery is harmless', async () => {
+    const store = await DuckDbTimestreamStore.open(':memory:', [table], () => NOW);
+    try {
+      const sink = new LocalTimestreamSink(store, 'croupier', 'shuffler_telemetry');
+      const records = [
+        {
+          time: NOW - 2000,
+          dimensions: { property: 'demo', core: 'floor-core-01', deviceId: 'SH-07' },
+          measureName: 'shuffler_telemetry',
+          measures: { temperatureCelsius: 38.2, state: 'shuffling', doorClosed: true },
+        },
+        {
+          time: NOW - 1000,
+          dimensions: { property: 'demo', core: 'floor-core-01', deviceId: 'SH-08' },
+          measureName: 'shuffler_telemetry',
+          measures: { temperatureCelsius: 41.5, state: 'idle', doorClosed: false },
+        },
+      ];
+      await sink.write(records);
+      await sink.write(records);
+      const rows = await store.query(
+        `SELECT dimensions->>'deviceId' AS device, dimensions->>'core' AS core, measure, type, value
+         FROM timestream_measures ORDER BY device, measure`,
+      );
+      expect(rows).toEqual([
+        { device: 'SH-07', core: 'floor-core-01', measure: 'doorClosed', type: 'BOOLEAN', value: 'true' },
+        { device: 'SH-07', core: 'floor-core-01', measure: 'state', type: 'VARCHAR', value: 'shuffling' },
+        { device: 'SH-07', core: 'floor-core-01', measure: 'temperatureCelsius', type: 'DOUBLE', value: '38.2' },
+        { device: 'SH-08', core: 'floor-core-01', measure: 'doorClosed', type: 'BOOLEAN', value: 'false' },
+        { device: 'SH-08', core: 'floor-core-01', measure: 'state', type: 'VARCHAR', value: 'idle' },
+        { device: 'SH-08', core: 'floor-core-01', measure: 'temperatureCelsius', type: 'DOUBLE', value: '41.5' },
+      ]);
+    } finally {
+      store.close();
+    }
   });
 });

@@ -1,0 +1,163 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { FailurePrediction, LOCAL_TOPICS } from '@croupier/contracts';
+import { createTestPki, startTlsBroker, type TlsBroker } from '@croupier/edge-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FEATURE_WINDOW } from '../src/features.js';
+import { trainSmallModel } from './support/models.js';
+import { reading } from './support/telemetry.js';
+
+const run = promisify(execFile);
+const componentDir = fileURLToPath(new URL('..', import.meta.url));
+const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
+
+const until = async (check: () => boolean, what: string, timeoutMs = 20_000) => {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+/**
+ * The artifact `gdk component build` produces, unpacked and run as its own process on the local floor
+ * (MQTT over mutual TLS to a real aedes broker), with the FailureModel artifacts in a folder as
+ * Greengrass would place them (`FAILURE_MODEL_DIR`), and a deployment that moves it to a new model.
+ */
+describe('GIVEN the built FailurePredictor artifact on the local floor', () => {
+  let dir: string;
+  let broker: TlsBroker;
+  let child: ChildProcess;
+  let configPath: string;
+  const predictions: FailurePrediction[] = [];
+  const logs: string[] = [];
+  let minute = 0;
+  const publishRaw = (payload: string) =>
+    new Promise<void>((resolve, reject) =>
+      broker.aedes.publish(
+        {
+          cmd: 'publish',
+          topic: LOCAL_TOPICS.shufflerTelemetry,
+          payload: Buffer.from(payload),
+          qos: 0,
+          retain: false,
+          dup: false,
+        },
+        (error) => (error ? reject(error) : resolve()),
+      ),
+    );
+  const publish = async (count: number) => {
+    for (let i = 0; i < count; i += 1) {
+      minute += 10;
+      await publishRaw(JSON.stringify(reading(minute)));
+    }
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'failure-predictor-bundle-'));
+    await run(tsx, ['scripts/build.ts'], { cwd: componentDir });
+    const zip = join(
+      componentDir,
+      'greengrass-build/artifacts/com.croupier.FailurePredictor/1.0.0/failure-predictor.zip',
+    );
+    await run('unzip', ['-q', zip, '-d', join(dir, 'failure-predictor')]);
+    await trainSmallModel(join(dir, 'models/1.0.0'), '1.0.0', 5);
+    await trainSmallModel(join(dir, 'models/1.1.0'), '1.1.0', 6);
+    const pki = await createTestPki(dir);
+    broker = await startTlsBroker({ ca: pki.ca, server: pki.server });
+    const identity = await pki.client('core-predictor-test');
+    configPath = join(dir, 'configuration.json');
+    await writeFile(configPath, JSON.stringify({ predictEveryMs: 0 }));
+    const settingsPath = join(dir, 'settings.json');
+    await writeFile(
+      settingsPath,
+      JSON.stringify({
+        local: {
+          host: broker.host,
+          port: broker.port,
+          caPath: pki.caPath,
+          certPath: identity.certPath,
+          keyPath: identity.keyPath,
+        },
+        recipePath: join(componentDir, 'greengrass-build/recipes/recipe.yaml'),
+        configurationPath: configPath,
+      }),
+    );
+    await new Promise<void>((resolve) =>
+      broker.aedes.subscribe(
+        LOCAL_TOPICS.predictions,
+        (packet, done) => {
+          predictions.push(FailurePrediction.parse(JSON.parse(packet.payload.toString())));
+          done();
+        },
+        resolve,
+      ),
+    );
+    child = spawn(process.execPath, [join(dir, 'failure-predictor', 'main.mjs')], {
+      env: {
+        PATH: process.env.PATH,
+        CROUPIER_LOCAL_FLOOR_SETTINGS: settingsPath,
+        AWS_IOT_THING_NAME: 'core-predictor-test',
+        FAILURE_MODEL_DIR: join(dir, 'models/1.0.0'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (d: Buffer) => logs.push(d.toString()));
+    child.stderr?.on('data', (d: Buffer) => logs.push(d.toString()));
+    await until(() => logs.join('').includes('"running"'), `the component to run; logs: ${logs.join('')}`, 60_000);
+  }, 240_000);
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await broker?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('WHEN telemetry arrives among bad messages THEN the bad ones are dropped and predictions flow', async () => {
+    await publishRaw('not json');
+    await publishRaw(JSON.stringify({ ...reading(1), counters: { shufflesTotal: -1 } }));
+    await publish(FEATURE_WINDOW.minReadings + 4);
+    await until(() => predictions.length >= 5, `predictions; logs: ${logs.join('')}`);
+    expect(predictions.every((p) => p.modelVersion === '1.0.0')).toBe(true);
+    expect(logs.join('')).toContain('telemetry is not JSON');
+    expect(logs.join('')).toContain('telemetry refused by the contract');
+  });
+
+  it('WHEN a deployment points at a new model version THEN it switches live and keeps the windows', async () => {
+    await writeFile(
+      configPath,
+      JSON.stringify({ predictEveryMs: 0, modelPath: join(dir, 'models/1.1.0/failure-model.onnx') }),
+    );
+    await until(() => logs.join('').includes('model switched'), `the switch; logs: ${logs.join('')}`);
+    const before = predictions.length;
+    await publish(1);
+    // The very next reading is predicted by the new model: the window survived the switch.
+    await until(() => predictions.length === before + 1, 'a prediction after the switch');
+    expect(predictions.at(-1)!.modelVersion).toBe('1.1.0');
+    expect(child.exitCode).toBeNull();
+  });
+
+  it('WHEN a deployment points at a model that breaks the contract THEN it is refused and the current one keeps running', async () => {
+    await writeFile(
+      configPath,
+      JSON.stringify({ predictEveryMs: 0, modelPath: join(dir, 'missing/failure-model.onnx') }),
+    );
+    const refused = () =>
+      logs.join('').includes('could not be applied') && logs.join('').includes('cannot read model card');
+    await until(refused, `the refusal; logs: ${logs.join('')}`);
+    const before = predictions.length;
+    await publish(1);
+    await until(() => predictions.length === before + 1, 'a prediction after the refusal');
+    expect(predictions.at(-1)!.modelVersion).toBe('1.1.0');
+  });
+
+  it('WHEN it gets SIGTERM THEN it stops cleanly', async () => {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { derivePlayerToken, type MachineIdentity, newEventId, SCHEMA_VERSION, SlotEvent } from '@croupier/contracts';
+import { describe, expect, it } from 'vitest';
+import { DuplicateFilter, maskCardNumbers, SessionTracker, type SmibEventData, tokenise } from '../src/index.js';
+
+const key = randomBytes(32);
+const machine: MachineIdentity = {
+  machineId: 'slot-0007',
+  location: { bank: 'bank-2', zone: 'high-limit', x: 3, y: 4 },
+  denominationCents: 25,
+  gameId: 'lightning',
+  paytable: { paytableId: 'lt-92', theoreticalHold: 0.08 },
+};
+const base = (type: string) => ({
+  eventId: newEventId(),
+  eventTime: 1_800_000_000_000,
+  schemaVersion: SCHEMA_VERSION,
+  machineId: 'slot-0007',
+  type,
+});
+
+describe('tokenise', () => {
+  it('GIVEN card in, a game, card out and a game after WHEN tokenised THEN carded events carry the token and session, and the card number is gone', () => {
+    const sessions = new SessionTracker();
+    const cardIn = { ...base('card_in'), cardNumber: 'ABC12345' } as SmibEventData;
+    const game = {
+      ...base('game_played'),
+      gameId: 'lightning',
+      paytableId: 'lt-92',
+      theoreticalHold: 0.08,
+      denominationCents: 25,
+      wagerCents: 100,
+      winCents: 0,
+    } as SmibEventData;
+    const cardOut = { ...base('card_out'), cardNumber: 'ABC12345', reason: 'removed' } as SmibEventData;
+    const later = { ...game, eventId: newEventId() } as SmibEventData;
+    const token = derivePlayerToken(key, 'ABC12345');
+    const out = [cardIn, game, cardOut, later].map((e) => SlotEvent.parse(tokenise(e, key, sessions, machine)));
+    expect(out[0]).toMatchObject({ type: 'card_in', playerToken: token, location: machine.location });
+    expect(out[1]).toMatchObject({ playerToken: token, sessionId: cardIn.eventId });
+    expect(out[2]).toMatchObject({ type: 'card_out', playerToken: token, sessionId: cardIn.eventId });
+    expect(out[3]).not.toHaveProperty('playerToken');
+    expect(JSON.stringify(out)).not.toContain('ABC12345');
+    expect(sessions.openSessions).toBe(0);
+  });
+
+  it('GIVEN a card out for a different card than the one in WHEN tokenised THEN it does not claim the open session', () => {
+    const sessions = new SessionTracker();
+    tokenise({ ...base('card_in'), cardNumber: 'CARD0001' } as SmibEventData, key, sessions, undefined);
+    const out = tokenise(
+      { ...base('card_out'), cardNumber: 'CARD0002', reason: 'removed' } as SmibEventData,
+      key,
+      sessions,
+      undefined,
+    );
+    expect(out).not.toHaveProperty('sessionId');
+    expect(out).not.toHaveProperty('location');
+  });
+});
+
+describe('DuplicateFilter', () => {
+  it('GIVEN repeats inside and outside the window, and a full table WHEN checked THEN only repeats still remembered are dropped', () => {
+    const filter = new DuplicateFilter(3, 1_000);
+    expect(filter.firstSeen('a', 0)).toBe(true);
+    expect(filter.firstSeen('a', 500)).toBe(false);
+    expect(filter.firstSeen('a', 1_600)).toBe(true);
+    for (const id of ['b', 'c', 'd']) filter.firstSeen(id, 1_700);
+    expect(filter.size).toBe(3);
+    expect(filter.firstSeen('a', 1_800)).toBe(true);
+  });
+});
+
+describe('maskCardNumbers', () => {
+  it('GIVEN raw text with card numbers WHEN masked THEN the numbers are gone, the rest kept', () => {
+    expect(maskCardNumbers('{"cardNumber": "6011000990139424","x":1, broken')).toBe(
+      '{"cardNumber": "****","x":1, broken',
+    );
+  });
+});

@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeEnvelope, LOCAL_TOPICS } from '@croupier/contracts';
+import { createLogger, LOCAL_NUCLEUS_TOPICS, SegmentLog } from '@croupier/edge-kit';
+import { buildComponent } from '@croupier/edge-kit/build';
+import { startComponentProcess, startTestFloor, type TestFloor } from '@croupier/edge-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gamePlayed } from './fixtures/events.js';
+
+const CORE = 'core-vegas-02';
+const componentDirectory = fileURLToPath(new URL('..', import.meta.url));
+
+const until = async (check: () => boolean, what: string, timeoutMs = 30_000) => {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+describe('the built Uplink bundle as a process on the local floor', () => {
+  let dir: string;
+  let floor: TestFloor;
+  let bundlePath: string;
+  const states: string[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'uplink-process-'));
+    const built = await buildComponent({ componentDirectory, outDirectory: join(dir, 'greengrass-build'), native: [] });
+    bundlePath = built.bundlePath;
+    floor = await startTestFloor(dir);
+    await new Promise<void>((resolve) =>
+      floor.local.aedes.subscribe(
+        LOCAL_NUCLEUS_TOPICS.state('com.croupier.Uplink'),
+        (packet, done) => {
+          states.push((JSON.parse(packet.payload.toString()) as { state: string }).state);
+          done();
+        },
+        resolve,
+      ),
+    );
+  });
+
+  afterAll(async () => {
+    await floor?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const launch = (name: string, configuration: unknown) =>
+    startComponentProcess({
+      floor,
+      bundlePath,
+      recipePath: join(componentDirectory, 'recipe.yaml'),
+      thingName: CORE,
+      configuration,
+      workDirectory: join(dir, name),
+    });
+
+  it('GIVEN a running Uplink process WHEN its configuration file gets an invalid then a valid update, and then SIGTERM with the link down THEN the invalid update is rejected, the valid one applied, and buffered events are flushed to the spool before a clean exit', async () => {
+    const spoolDirectory = join(dir, 'sigterm-spool');
+    const configuration = {
+      property: 'vegas',
+      envelope: { maxDelayMs: 600_000 },
+      spool: { directory: spoolDirectory },
+      healthIntervalMs: 3_600_000,
+    };
+    const run = await launch('sigterm', configuration);
+    await until(() => states.includes('RUNNING'), 'RUNNING state');
+    await until(() => run.lines().some((l) => l.message === 'running'), 'running log line');
+    expect(existsSync(run.pidFile)).toBe(true);
+
+    await writeFile(run.configurationPath, JSON.stringify({ ...configuration, envelope: { billingUnits: 0 } }));
+    await until(
+      () => run.lines().some((l) => l.message === 'configuration update rejected; keeping the running configuration'),
+      'rejection',
+    );
+    const rejection = run.lines().find((l) => String(l.message).startsWith('configuration update rejected'))!;
+    expect(rejection.issues).toEqual([expect.stringMatching(/^envelope\.billingUnits: /)]);
+
+    await writeFile(run.configurationPath, JSON.stringify({ ...configuration, envelope: { maxDelayMs: 500_000 } }));
+    await until(() => run.lines().some((l) => l.message === 'configuration update applied'), 'applied update');
+
+    await floor.upstream.stop();
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const event = gamePlayed(i, Date.now());
+      ids.push(event.eventId);
+      await new Promise<void>((resolve, reject) =>
+        floor.local.aedes.publish(
+          {
+            cmd: 'publish',
+            topic: LOCAL_TOPICS.slotEvents,
+            payload: Buffer.from(JSON.stringify(event)),
+            qos: 1,
+            dup: false,
+            retain: false,
+          },
+          (e) => (e ? reject(e) : resolve()),
+        ),
+      );
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const started = Date.now();
+    process.kill(Number(await readFile(run.pidFile, 'utf8')), 'SIGTERM');
+    const { code } = await run.exit;
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(existsSync(run.pidFile)).toBe(false);
+    await floor.upstream.start();
+
+    const log = await SegmentLog.open({
+      directory: join(spoolDirectory, 'slot'),
+      segmentBytes: 1024 * 1024,
+      fsync: 'never',
+      logger: createLogger({ component: 'test', sink: () => {} }),
+    });
+    const records = await log.read(log.committed, 100);
+    const spooled = records.flatMap((r) => {
+      const decoded = decodeEnvelope(r.payload);
+      if (!decoded.ok) throw decoded.error;
+      return decoded.value.events.map((e) => e.eventId);
+    });
+    expect(spooled).toEqual(ids);
+    await log.close();
+  }, 90_000);
+
+  it('GIVEN a configuration without a property WHEN the process starts THEN it reports ERRORED, names the field and exits 1', async () => {
+    const run = await launch('invalid', { spool: { directory: join(dir, 'invalid-spool') } });
+    const { code } = await run.exit;
+    expect(code).toBe(1);
+    await until(() => states.includes('ERRORED'), 'ERRORED state');
+    const failure = run.lines().find((l) => l.message === 'invalid configuration; not starting')!;
+    expect(failure.issues).toEqual([expect.stringMatching(/^property: /)]);
+  }, 60_000);
+});

@@ -43,6 +43,7 @@ const toStream = (name: string, stream: 'slot' | 'shuffler' | 'alert' | 'health'
     name,
     description: `Uplink ${stream} envelopes from every core to Kinesis ${streamName}`,
     sql: `SELECT * FROM 'croupier/+/+/${stream}'`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IoT Core substitution template, evaluated by the rules engine
     action: { kind: 'kinesis', streamName, partitionKey: '${topic(3)}' },
     errorAction: errorAction(name),
   }) as const satisfies TopicRuleDefinition;

@@ -154,14 +154,8 @@ export const SlotEvent = z
 export type SlotEvent = z.infer<typeof SlotEvent>;
 export type SlotEventType = SlotEvent['type'];
 
-/**
- * The SMIB form of an event: what the machine knows. No player token, session or location: SlotGateway
- * adds those. The schema id is the uplink one prefixed with `Smib`.
- */
-function smibForm<T extends z.ZodObject>(schema: T, id: string, description: string) {
-  const floorOnly = ['playerToken', 'sessionId', 'location'].filter((key) => key in schema.shape);
-  return schema.omit(Object.fromEntries(floorOnly.map((key) => [key, true])) as never).meta({ id, description });
-}
+/** Fields SlotGateway adds: an SMIB never sends them. */
+const gatewayAdded = { playerToken: true, sessionId: true, location: true } as const;
 
 const SmibCardIn = z
   .object({ ...eventBase, machineId: slotBase.machineId, type: z.literal('card_in'), cardNumber: CardNumber })
@@ -182,16 +176,25 @@ const SmibCardOut = z
  */
 export const SmibEvent = z
   .discriminatedUnion('type', [
-    smibForm(GamePlayed, 'SmibGamePlayed', 'One game played, as the SMIB reports it.'),
+    GamePlayed.omit(gatewayAdded).meta({
+      id: 'SmibGamePlayed',
+      description: 'One game played, as the SMIB reports it.',
+    }),
     SmibCardIn,
     SmibCardOut,
-    smibForm(BillIn, 'SmibBillIn', 'Bill accepted, as the SMIB reports it.'),
-    smibForm(TicketOut, 'SmibTicketOut', 'Ticket printed, as the SMIB reports it.'),
-    smibForm(Handpay, 'SmibHandpay', 'Handpay, as the SMIB reports it.'),
-    smibForm(Door, 'SmibDoor', 'Door opened or closed, as the SMIB reports it.'),
-    smibForm(Tilt, 'SmibTilt', 'Tilt, as the SMIB reports it.'),
-    smibForm(Power, 'SmibPower', 'Power on or off, as the SMIB reports it.'),
-    smibForm(OfferResponseEvent, 'SmibOfferResponse', 'Offer answered on the display, as the SMIB reports it.'),
+    BillIn.omit(gatewayAdded).meta({ id: 'SmibBillIn', description: 'Bill accepted, as the SMIB reports it.' }),
+    TicketOut.omit(gatewayAdded).meta({ id: 'SmibTicketOut', description: 'Ticket printed, as the SMIB reports it.' }),
+    Handpay.omit(gatewayAdded).meta({ id: 'SmibHandpay', description: 'Handpay, as the SMIB reports it.' }),
+    Door.omit({ location: true }).meta({
+      id: 'SmibDoor',
+      description: 'Door opened or closed, as the SMIB reports it.',
+    }),
+    Tilt.omit({ location: true }).meta({ id: 'SmibTilt', description: 'Tilt, as the SMIB reports it.' }),
+    Power.omit({ location: true }).meta({ id: 'SmibPower', description: 'Power on or off, as the SMIB reports it.' }),
+    OfferResponseEvent.omit(gatewayAdded).meta({
+      id: 'SmibOfferResponse',
+      description: 'Offer answered on the display, as the SMIB reports it.',
+    }),
   ])
   .meta({
     id: 'SmibEvent',

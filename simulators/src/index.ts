@@ -1,2 +1,3 @@
 export * from './random/index.js';
 export * from './shuffler/index.js';
+export * from './slot/index.js';

@@ -60,9 +60,6 @@ export interface SessionIncrement {
 export interface PlayerUpdate {
   readonly prior: PlayerState;
   readonly next: PlayerState;
-  readonly lifetime: { coinInCents: number; winCents: number; games: number; theoMicros: number };
-  /** Theo added per kept trip. */
-  readonly tripIncrements: Readonly<Record<string, number>>;
   /** Trips that fell out of the last N and are dropped. */
   readonly prunedTrips: readonly string[];
   /** Sessions touched, with their next state and the counters this batch adds. */
@@ -262,7 +259,6 @@ export function applyPlayerEvents(
   for (const [day, micros] of Object.entries(tripDelta)) merged[day] = (merged[day] ?? 0) + micros;
   const keptDays = Object.keys(merged).sort().reverse().slice(0, config.adtTrips);
   const trips = Object.fromEntries(keptDays.map((day) => [day, merged[day]!]));
-  const tripIncrements = Object.fromEntries(Object.entries(tripDelta).filter(([day]) => keptDays.includes(day)));
   const prunedTrips = Object.keys(prior.trips).filter((day) => !keptDays.includes(day));
   const adt = averageDailyTheo(trips);
 
@@ -289,8 +285,6 @@ export function applyPlayerEvents(
   return {
     prior,
     next,
-    lifetime,
-    tripIncrements,
     prunedTrips,
     sessions: sessionUpdates,
     appliedEventIds: ordered.map((event) => event.eventId),

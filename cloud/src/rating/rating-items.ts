@@ -154,7 +154,7 @@ export function playerCommit(
   update: PlayerUpdate,
   playersTable: string,
   now: number,
-): { input: Record<string, unknown>; toProject: SessionState[] } {
+): { input: Record<string, unknown>; toProject: SessionState[]; next: StoredPlayer } {
   const { prior, next } = update;
   const live = new Map<string, SessionState>();
   for (const [id, { next: session }] of update.sessions) live.set(id, session);
@@ -211,6 +211,12 @@ export function playerCommit(
       ExpressionAttributeValues: expr.values,
     },
     toProject,
+    next: {
+      state: next,
+      live,
+      projectedAt: new Map([...live.keys()].map((id) => [id, liveItem(live.get(id)!).projectedAt])),
+      commits,
+    },
   };
 }
 

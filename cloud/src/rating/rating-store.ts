@@ -2,7 +2,7 @@ import { BatchWriteCommand, type DynamoDBDocumentClient, PutCommand, UpdateComma
 import { batchGetAll, type Item, isConditionalCheckFailed } from '../common/dynamo.js';
 import type { GamingDayCalendar } from './gaming-day.js';
 import { applyPlayerEvents, type PlayerUpdate, type SessionState } from './player-ledger.js';
-import type { RatedEvent } from './rated-event.js';
+import { compareEvents, type RatedEvent } from './rated-event.js';
 import type { RatingConfig } from './rating-config.js';
 import {
   committedEventIds,
@@ -38,11 +38,19 @@ function sessionIdsFor(stored: StoredPlayer, events: readonly RatedEvent[]): str
 
 /** What applying one player's batch did. */
 export interface PlayerOutcome {
-  /** The committed update, or undefined when every event turned out to be applied already. */
-  readonly update?: PlayerUpdate;
+  /** The committed updates, in order: one, unless the player had more than {@link MAX_EVENTS_PER_COMMIT} new events. */
+  readonly updates: readonly PlayerUpdate[];
+  /** Event ids committed whose markers are still to be written (by {@link RatingStore.mark}, once per batch). */
+  readonly unmarked: readonly string[];
   /** Events found applied by an earlier attempt whose markers were missing, now repaired. */
   readonly repaired: number;
 }
+
+/**
+ * A commit carries its event ids on the player item; this bounds them (and the item) for a player
+ * with a backlog of play in one batch, e.g. when a floor comes back after an outage.
+ */
+export const MAX_EVENTS_PER_COMMIT = 500;
 
 /**
  * Player ratings and sessions in DynamoDB, written without multi-item transactions (so the same
@@ -105,7 +113,8 @@ export class RatingStore {
 
   /**
    * Applies a player's events (already filtered against the markers), starting from preloaded
-   * state; re-reads and recomputes when another writer moved the player's version first.
+   * state. Normally one commit; a backlog is committed in chronological chunks, each chunk's
+   * markers written before the next, so the player item never needs to remember more than the last.
    */
   async applyPlayer(
     stored: StoredPlayer,
@@ -113,6 +122,35 @@ export class RatingStore {
     events: readonly RatedEvent[],
     now: number,
   ): Promise<PlayerOutcome> {
+    const ordered = [...events].sort(compareEvents);
+    const updates: PlayerUpdate[] = [];
+    let repaired = 0;
+    let unmarked: readonly string[] = [];
+    let current = stored;
+    const known = new Map(sessions);
+    for (let start = 0; start < ordered.length; start += MAX_EVENTS_PER_COMMIT) {
+      if (unmarked.length > 0) {
+        await this.mark(new Map([[stored.state.playerToken, unmarked]]), now);
+        unmarked = [];
+      }
+      const result = await this.commitChunk(current, known, ordered.slice(start, start + MAX_EVENTS_PER_COMMIT), now);
+      repaired += result.repaired;
+      if (!result.update) continue;
+      updates.push(result.update);
+      unmarked = result.update.appliedEventIds;
+      current = result.stored;
+      for (const [id, { next }] of result.update.sessions) known.set(id, next);
+    }
+    return { updates, unmarked, repaired };
+  }
+
+  /** One commit, re-read and recomputed when another writer moved the player's version first. */
+  private async commitChunk(
+    stored: StoredPlayer,
+    sessions: ReadonlyMap<string, SessionState>,
+    events: readonly RatedEvent[],
+    now: number,
+  ): Promise<{ update?: PlayerUpdate; stored: StoredPlayer; repaired: number }> {
     let current = stored;
     let known: ReadonlyMap<string, SessionState> = sessions;
     for (let attempt = 0; ; attempt += 1) {
@@ -126,7 +164,7 @@ export class RatingStore {
       const repairedIds = events.filter((event) => committed.has(event.eventId)).map((event) => event.eventId);
       if (repairedIds.length > 0) await this.repair(current, repairedIds, now);
       const pending = events.filter((event) => !committed.has(event.eventId));
-      if (pending.length === 0) return { repaired: repairedIds.length };
+      if (pending.length === 0) return { stored: current, repaired: repairedIds.length };
 
       const update = applyPlayerEvents(current.state, known, pending, this.config, this.calendar);
       const commit = playerCommit(current, update, this.tables.players, now);
@@ -137,7 +175,7 @@ export class RatingStore {
         throw error;
       }
       await this.project(commit.toProject, update.next.version);
-      return { update, repaired: repairedIds.length };
+      return { update, stored: commit.next, repaired: repairedIds.length };
     }
   }
 

@@ -156,11 +156,9 @@ export class SlotProcessor {
     await forEachConcurrently([...eventsByPlayer], PLAYER_CONCURRENCY, async ([token, events]) => {
       try {
         const outcome = await this.ports.ratings.applyPlayer(players.get(token)!, sessions, events, now);
-        if (outcome.update) {
-          summary.commits += 1;
-          committed.push(outcome.update);
-          appliedByPlayer.set(token, outcome.update.appliedEventIds);
-        }
+        summary.commits += outcome.updates.length;
+        committed.push(...outcome.updates);
+        if (outcome.unmarked.length > 0) appliedByPlayer.set(token, outcome.unmarked);
         summary.duplicates += outcome.repaired;
       } catch (error) {
         summary.failedPlayers += 1;

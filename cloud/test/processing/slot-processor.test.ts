@@ -6,10 +6,12 @@ import { defaultTableNames } from '../../src/common/table-names.js';
 import { createSlotHandler } from '../../src/handlers/slot-processor.js';
 import type { RatingConfig } from '../../src/rating/rating-config.js';
 import { sessionToItem } from '../../src/rating/rating-items.js';
+import { MAX_EVENTS_PER_COMMIT } from '../../src/rating/rating-store.js';
 import { readPlayerSessions } from '../../src/rating/session-reader.js';
 import { type DynamoHarness, startDynamo } from './support/dynamo-harness.js';
 import { floorScenario, truthGamingDay } from './support/floor-scenario.js';
 import { batches, envelopeRecords, kinesisRecord } from './support/kinesis-batch.js';
+import { playSession } from './support/play.js';
 
 const tables = defaultTableNames();
 const rating: RatingConfig = {
@@ -223,6 +225,31 @@ describe('slot processor failure handling', () => {
     // Markers go 25 to a BatchWriteItem; new sessions are projected once each.
     const rated = events.filter((e) => e.type !== 'door').length;
     expect(harness.writesByTable.get(`BatchWriteItemCommand ${tables.ingest}`)).toBe(Math.ceil(rated / 25));
+  });
+
+  it('GIVEN a backlog of 1,200 events for one player in one batch THEN they are committed in chunks and counted exactly once', async () => {
+    const play = playSession({
+      playerToken: 'a'.repeat(64),
+      machineId: 'slot-b',
+      start: NOW - 86_400_000,
+      games: 1_200,
+      wagerCents: 25,
+      hold: 0.0825,
+    });
+    const handler = createSlotHandler({ dynamo: harness.doc, rating, now: () => NOW, logger: silent });
+    harness.writesByTable.clear();
+    const event = {
+      Records: envelopeRecords([
+        { stream: 'slot' as const, property: 'prop-1', core: 'core-bl', seq: 0, events: play.events },
+      ]),
+    };
+    expect((await handler(event)).batchItemFailures).toEqual([]);
+    expect(harness.writesByTable.get(`UpdateItemCommand ${tables.players}`)).toBe(
+      Math.ceil(play.events.length / MAX_EVENTS_PER_COMMIT),
+    );
+    await handler(event);
+    const [session] = (await readPlayerSessions(harness.doc, tables, 'a'.repeat(64))).sessions;
+    expect(session).toMatchObject({ games: 1_200, coinInCents: 30_000, theoMicros: 30_000 * 82_500 });
   });
 
   it('GIVEN envelopes with missing sequence numbers THEN the gaps are recorded per core', async () => {

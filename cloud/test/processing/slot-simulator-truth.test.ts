@@ -1,14 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SlotEvent } from '@croupier/contracts';
+import { createSlotFloorModel, SlotFloorModelConfig, SlotFloorSimulation, SlotUplinkForm } from '@croupier/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The slot simulator is not exported from @croupier/simulators' entry point yet; switch to the
-// package import once simulators/src/index.ts re-exports ./slot/index.js.
-import {
-  createSlotFloorModel,
-  SlotFloorModelConfig,
-  SlotFloorSimulation,
-  SlotUplinkForm,
-} from '../../../simulators/src/slot/index.js';
 import { defaultTableNames } from '../../src/common/table-names.js';
 import { createSlotHandler } from '../../src/handlers/slot-processor.js';
 import type { RatingConfig } from '../../src/rating/rating-config.js';

@@ -3,4 +3,4 @@ export { type DeadLetter, DeadLetterFile, maskCardNumbers } from './dead-letter.
 export { DuplicateFilter } from './duplicate-filter.js';
 export { type CardSession, SessionTracker } from './session-tracker.js';
 export { SlotGateway, type SlotGatewayOptions } from './slot-gateway.js';
-export { type SmibEventData, tokenise } from './tokenise.js';
+export { tokenise } from './tokenise.js';

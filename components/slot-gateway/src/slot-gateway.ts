@@ -22,7 +22,7 @@ import { playerTokenKey, type SlotGatewayConfiguration } from './configuration.j
 import { DeadLetterFile } from './dead-letter.js';
 import { DuplicateFilter } from './duplicate-filter.js';
 import { SessionTracker } from './session-tracker.js';
-import { type SmibEventData, tokenise } from './tokenise.js';
+import { tokenise } from './tokenise.js';
 
 export interface SlotGatewayOptions {
   readonly transport: Transport;
@@ -168,7 +168,7 @@ export class SlotGateway {
     }
     const machine = this.#machines.get(event.value.machineId);
     if (!machine) this.#counters.unknownMachine += 1;
-    const out = parseWith(SlotEvent, tokenise(event.value as SmibEventData, this.#key, this.#sessions, machine));
+    const out = parseWith(SlotEvent, tokenise(event.value, this.#key, this.#sessions, machine));
     if (!out.ok) return this.#deadLetter(topic, payload, out.error.message);
     await this.#options.transport.publishLocal(LOCAL_TOPICS.slotEvents, Buffer.from(JSON.stringify(out.value)));
     this.#counters.forwarded += 1;

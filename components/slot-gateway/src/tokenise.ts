@@ -2,16 +2,6 @@ import { derivePlayerToken, type MachineIdentity, type SlotEvent, type SmibEvent
 import type { SessionTracker } from './session-tracker.js';
 
 type CardedType = 'game_played' | 'bill_in' | 'ticket_out' | 'handpay' | 'offer_response';
-type Uncarded<E> = E extends unknown ? Omit<E, 'playerToken' | 'sessionId' | 'location'> : never;
-
-/**
- * An SMIB event as validated by `SmibEvent`, typed by variant. (The contract's `SmibEvent` infers only
- * the card variants, because its `stripCarded` helper erases the shape of the others; the schema
- * itself validates every variant.)
- */
-export type SmibEventData =
-  | Extract<SmibEvent, { type: 'card_in' | 'card_out' }>
-  | Uncarded<Exclude<SlotEvent, { type: 'card_in' | 'card_out' }>>;
 
 /** Event types that belong to the player whose card is in. */
 const CARDED_TYPES = new Set<string>([
@@ -29,7 +19,7 @@ const CARDED_TYPES = new Set<string>([
  * that state.
  */
 export function tokenise(
-  event: SmibEventData,
+  event: SmibEvent,
   key: Uint8Array,
   sessions: SessionTracker,
   machine: MachineIdentity | undefined,

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { derivePlayerToken, type MachineIdentity, newEventId, SCHEMA_VERSION, SlotEvent } from '@croupier/contracts';
+import {
+  derivePlayerToken,
+  type MachineIdentity,
+  newEventId,
+  SCHEMA_VERSION,
+  SlotEvent,
+  type SmibEvent,
+} from '@croupier/contracts';
 import { describe, expect, it } from 'vitest';
-import { DuplicateFilter, maskCardNumbers, SessionTracker, type SmibEventData, tokenise } from '../src/index.js';
+import { DuplicateFilter, maskCardNumbers, SessionTracker, tokenise } from '../src/index.js';
 
 const key = randomBytes(32);
 const machine: MachineIdentity = {
@@ -22,7 +29,7 @@ const base = (type: string) => ({
 describe('tokenise', () => {
   it('GIVEN card in, a game, card out and a game after WHEN tokenised THEN carded events carry the token and session, and the card number is gone', () => {
     const sessions = new SessionTracker();
-    const cardIn = { ...base('card_in'), cardNumber: 'ABC12345' } as SmibEventData;
+    const cardIn = { ...base('card_in'), cardNumber: 'ABC12345' } as SmibEvent;
     const game = {
       ...base('game_played'),
       gameId: 'lightning',
@@ -31,9 +38,9 @@ describe('tokenise', () => {
       denominationCents: 25,
       wagerCents: 100,
       winCents: 0,
-    } as SmibEventData;
-    const cardOut = { ...base('card_out'), cardNumber: 'ABC12345', reason: 'removed' } as SmibEventData;
-    const later = { ...game, eventId: newEventId() } as SmibEventData;
+    } as SmibEvent;
+    const cardOut = { ...base('card_out'), cardNumber: 'ABC12345', reason: 'removed' } as SmibEvent;
+    const later = { ...game, eventId: newEventId() } as SmibEvent;
     const token = derivePlayerToken(key, 'ABC12345');
     const out = [cardIn, game, cardOut, later].map((e) => SlotEvent.parse(tokenise(e, key, sessions, machine)));
     expect(out[0]).toMatchObject({ type: 'card_in', playerToken: token, location: machine.location });
@@ -46,9 +53,9 @@ describe('tokenise', () => {
 
   it('GIVEN a card out for a different card than the one in WHEN tokenised THEN it does not claim the open session', () => {
     const sessions = new SessionTracker();
-    tokenise({ ...base('card_in'), cardNumber: 'CARD0001' } as SmibEventData, key, sessions, undefined);
+    tokenise({ ...base('card_in'), cardNumber: 'CARD0001' } as SmibEvent, key, sessions, undefined);
     const out = tokenise(
-      { ...base('card_out'), cardNumber: 'CARD0002', reason: 'removed' } as SmibEventData,
+      { ...base('card_out'), cardNumber: 'CARD0002', reason: 'removed' } as SmibEvent,
       key,
       sessions,
       undefined,

@@ -5,7 +5,7 @@ import { decodeEnvelope, LOCAL_TOPICS, type UplinkStream } from '@croupier/contr
 import { createLogger } from '@croupier/edge-kit';
 import { startTestFloor, type TestFloor } from '@croupier/edge-kit/testing';
 import type { AedesPublishPacket } from 'aedes';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BILLING_UNIT_BYTES, Uplink, UplinkConfiguration } from '../src/index.js';
 import { gamePlayed, shufflerReading } from './fixtures/events.js';
 
@@ -89,6 +89,12 @@ describe('Uplink through a link loss, over real aedes brokers and mutual TLS', (
     healthIntervalMs: 3_600_000,
   });
 
+  /** Stopped after each test, pass or fail, so a failure never leaves a second writer on the spool. */
+  const running: Uplink[] = [];
+  afterEach(async () => {
+    for (const uplink of running.splice(0)) await uplink.stop();
+  });
+
   const startUplink = async (now: () => number, healthIntervalMs = configuration.healthIntervalMs) => {
     const transport = await floor.transport({
       componentName: 'com.croupier.Uplink',
@@ -97,7 +103,7 @@ describe('Uplink through a link loss, over real aedes brokers and mutual TLS', (
       logger,
     });
     await transport.connect();
-    return Uplink.start({
+    const uplink = await Uplink.start({
       transport,
       logger,
       thingName: CORE,
@@ -106,6 +112,8 @@ describe('Uplink through a link loss, over real aedes brokers and mutual TLS', (
       workDirectory: dir,
       now,
     });
+    running.push(uplink);
+    return uplink;
   };
 
   /** Publishes one simulated second of floor traffic on the local broker, as SlotGateway and ShufflerMonitor would. */
@@ -184,13 +192,16 @@ describe('Uplink through a link loss, over real aedes brokers and mutual TLS', (
       expect(new Set(ids).size).toBe(ids.length);
       for (const size of sizes) expect(size).toBeLessThanOrEqual(BILLING_UNIT_BYTES - 256);
     }
-    await until(() => uplink.metrics()['spool.depth'] === 0, 'spool drained');
+    // The commit offset moves before its file is renamed into place; sent counters follow the rename.
+    await until(
+      () => uplink.metrics()['spool.depth'] === 0 && uplink.metrics()['slot.sentEvents'] === sent.slot.length,
+      'spool drained and counted',
+    );
     const after = uplink.metrics();
     expect(after['slot.sentEvents']).toBe(sent.slot.length);
     expect(after['shuffler.sentEvents']).toBe(sent.shuffler.length);
     expect(after['uplink.dropped']).toBe(0);
     expect(after['intake.rejected']).toBe(0);
-    await uplink.stop();
   }, 120_000);
 
   it('GIVEN a restarted Uplink on the same spool WHEN more events arrive THEN envelope seqs continue where they stopped', async () => {
@@ -203,11 +214,10 @@ describe('Uplink through a link loss, over real aedes brokers and mutual TLS', (
     expect(seqs.at(-1)!).toBeGreaterThan(before);
     expect(seqs).toEqual(seqs.map((_, i) => i));
     expect(ids).toEqual(sent.slot);
-    await uplink.stop();
   }, 60_000);
 
   it('GIVEN the health interval WHEN it passes THEN Uplink publishes its own CoreHealth with queued, sent, dropped and age figures on the health stream', async () => {
-    const uplink = await startUplink(Date.now, 1_000);
+    await startUplink(Date.now, 1_000);
     await until(() => cloud.eventIds('health').ids.length > 0, 'a health envelope', 20_000);
     const bySeq = cloud.envelopes.get('health')!;
     const decoded = decodeEnvelope([...bySeq.values()][0]!);
@@ -224,6 +234,5 @@ describe('Uplink through a link loss, over real aedes brokers and mutual TLS', (
         'slot.queuedEnvelopes',
       ]),
     );
-    await uplink.stop();
   }, 60_000);
 });

@@ -1,5 +1,5 @@
+import type { SmibEvent } from '@croupier/contracts';
 import { derivePlayerToken, type MachineIdentity, type PlayerToken, type SlotEvent } from '@croupier/contracts';
-import type { SmibEvent } from '../slot/smib-event.js';
 
 interface CardState {
   readonly playerToken: PlayerToken;

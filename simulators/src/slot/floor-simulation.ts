@@ -1,3 +1,4 @@
+import type { SmibEvent } from '@croupier/contracts';
 import { SCHEMA_VERSION } from '@croupier/contracts';
 import { deterministicEventId } from '../history/event-id.js';
 import { createRng, type Rng } from '../random/index.js';
@@ -8,7 +9,6 @@ import { GroundTruth } from './ground-truth.js';
 import { buildPopulation, type SimPlayer } from './player-population.js';
 import type { SlotFloorModelConfig } from './scenario.js';
 import { type HouseRules, MIN_BILL_CENTS, simulateSession } from './session-model.js';
-import type { SmibEvent } from './smib-event.js';
 
 /** The static part of a floor: machines and players, built from a config and a seed. */
 export interface SlotFloorModel {

@@ -1,7 +1,7 @@
+import type { SmibEvent } from '@croupier/contracts';
 import type { FloorMachine } from './floor-plan.js';
 import type { EventTruth, SessionTruth, TripTruth } from './ground-truth-types.js';
 import type { SimPlayer } from './player-population.js';
-import type { SmibEvent } from './smib-event.js';
 
 /** Per machine totals over every game emitted, for hold checks. */
 export interface MachineTotals {

@@ -15,6 +15,7 @@ export { GamingDayCalendar } from './gaming-day.js';
 export { GroundTruth, type GroundTruthDocument, type MachineTotals } from './ground-truth.js';
 export type { DayPlay, EventTruth, SessionTruth, TripTruth } from './ground-truth-types.js';
 export { type EventPublisher, type LiveRunOptions, type LiveRunStats, runLiveFloor } from './live-floor.js';
+export { OfferResponder, type OfferResponderOptions } from './offer-responder.js';
 export {
   buildPaytable,
   HOLD_RESOLUTION,
@@ -51,5 +52,4 @@ export {
 export { SimulatedClock } from './simulated-clock.js';
 export { SmibClient, type SmibClientOptions, type SmibCredentials } from './smib-client.js';
 export { smibCredentialsFrom } from './smib-credentials.js';
-export type { SmibEvent as SmibEventPayload } from './smib-event.js';
 export { SmibFleet, type SmibFleetOptions } from './smib-fleet.js';

@@ -1,6 +1,6 @@
+import type { SmibEvent } from '@croupier/contracts';
 import type { SlotFloorSimulation } from './floor-simulation.js';
 import type { SimulatedClock } from './simulated-clock.js';
-import type { SmibEvent } from './smib-event.js';
 
 /** Where the live runner sends each event: normally the SMIB fleet. */
 export interface EventPublisher {
@@ -14,6 +14,8 @@ export interface LiveRunOptions {
   /** Publishes awaiting their PUBACK at most; beyond it the runner waits (back-pressure). */
   readonly maxInFlight?: number;
   readonly signal?: AbortSignal;
+  /** Called with each event as it is handed to the publisher. */
+  readonly onEmitted?: (event: SmibEvent) => void;
 }
 
 export interface LiveRunStats {
@@ -64,6 +66,7 @@ export async function runLiveFloor(opts: LiveRunOptions): Promise<LiveRunStats> 
     const machineId = machine.identity.machineId;
     inFlight += 1;
     stats.emitted += 1;
+    opts.onEmitted?.(event);
     opts.publisher
       .publish(machineId, event)
       .then(

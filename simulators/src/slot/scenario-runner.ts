@@ -1,7 +1,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { FloorMachine } from './floor-plan.js';
 import { createSlotFloorModel, SlotFloorSimulation } from './floor-simulation.js';
 import { type LiveRunStats, runLiveFloor } from './live-floor.js';
+import { OfferResponder } from './offer-responder.js';
 import type { SlotScenario } from './scenario.js';
 import { SimulatedClock } from './simulated-clock.js';
 import { smibCredentialsFrom } from './smib-credentials.js';
@@ -14,6 +16,8 @@ export interface LiveScenarioResult {
   readonly displays: number;
   /** Connection drops the SMIBs went through (and recovered from) during the run. */
   readonly interruptions: number;
+  /** Offers answered by players on the machine displays. */
+  readonly offerResponses: number;
 }
 
 /**
@@ -30,8 +34,10 @@ export async function runLiveScenario(
   if (live === undefined) throw new Error('the scenario has no "live" section');
   const model = createSlotFloorModel(scenario, playerTokenKey);
   const startMs = live.start ?? Date.now();
-  // The clock starts once every SMIB is connected, so the first events are not already late.
+  // Stamps display arrivals while connecting; restarted once every SMIB is connected, so the first
+  // events are not already late.
   let clock = new SimulatedClock(startMs, Date.now(), live.timeScale);
+  let responder: OfferResponder | undefined;
   const fleet = await SmibFleet.connect({
     machineIds: model.machines.map((m) => m.identity.machineId),
     host: live.broker.host,
@@ -39,6 +45,7 @@ export async function runLiveScenario(
     caPem: await readFile(live.broker.caPath, 'utf8'),
     credentialsFor: smibCredentialsFrom(live.broker),
     simTimeFor: (wallMs) => clock.simTimeFor(wallMs),
+    onDisplayRecord: (record) => responder?.onDisplay(record),
   });
   const simulation = new SlotFloorSimulation(
     model,
@@ -46,6 +53,16 @@ export async function runLiveScenario(
     { recordEvents: true },
   );
   clock = new SimulatedClock(startMs, Date.now(), live.timeScale);
+  const machinesById = new Map(model.machines.map((m) => [m.identity.machineId, m]));
+  responder = new OfferResponder({
+    seed: scenario.seed,
+    acceptShare: live.offerAcceptShare,
+    clock,
+    publish: (machineId, event) => fleet.get(machineId).publish(event),
+    onResponse: (event, sessionKey) =>
+      simulation.truth.recordEvent(event, machinesById.get(event.machineId) as FloorMachine, sessionKey),
+  });
+  const observer = responder;
   let stats: LiveRunStats;
   let interruptions = 0;
   try {
@@ -53,8 +70,10 @@ export async function runLiveScenario(
       simulation,
       clock,
       publisher: { publish: (machineId, event) => fleet.get(machineId).publish(event) },
+      onEmitted: (event) => observer.observe(event),
       ...(signal === undefined ? {} : { signal }),
     });
+    await responder.drain();
   } finally {
     interruptions = fleet.interruptions;
     await fleet.close();
@@ -68,6 +87,7 @@ export async function runLiveScenario(
     sessions: truth.sessions.length,
     displays: fleet.displays.length,
     interruptions,
+    offerResponses: truth.eventCounts.offer_response ?? 0,
   };
 }
 

@@ -104,6 +104,8 @@ export const SlotScenario = SlotFloorModelConfig.extend({
       broker: BrokerConfig,
       groundTruthPath: z.string().min(1),
       displayLogPath: z.string().min(1).optional(),
+      /** Share of offers a player in session accepts on the machine display; the rest are declined. */
+      offerAcceptShare: z.number().min(0).max(1).default(0.6),
     })
     .optional(),
   history: z

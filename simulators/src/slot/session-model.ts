@@ -1,3 +1,4 @@
+import type { SmibEvent } from '@croupier/contracts';
 import { SCHEMA_VERSION } from '@croupier/contracts';
 import { deterministicEventId } from '../history/event-id.js';
 import type { Rng } from '../random/index.js';
@@ -5,7 +6,6 @@ import type { FloorMachine } from './floor-plan.js';
 import type { GamingDayCalendar } from './gaming-day.js';
 import type { DayPlay, SessionTruth } from './ground-truth-types.js';
 import type { SimPlayer } from './player-population.js';
-import type { SmibEvent } from './smib-event.js';
 
 /** Rules of the house the session model follows. */
 export interface HouseRules {

@@ -1,6 +1,6 @@
+import type { SmibEvent } from '@croupier/contracts';
 import { smibDisplayTopic, smibEventsTopic } from '@croupier/contracts';
 import { iot, mqtt } from 'aws-iot-device-sdk-v2';
-import type { SmibEvent } from './smib-event.js';
 
 /** An SMIB's client certificate and key, PEM. */
 export interface SmibCredentials {

@@ -17,6 +17,8 @@ export interface SmibFleetOptions {
    * what the sharing saves (see bench/slot.ts); a real run shares.
    */
   readonly isolatedBootstraps?: boolean;
+  /** Called with each display record after it is logged. */
+  readonly onDisplayRecord?: (record: DisplayRecord) => void;
 }
 
 /**
@@ -38,7 +40,9 @@ export class SmibFleet {
     const fleet = new SmibFleet(new mqtt.MqttClient());
     const onDisplay = (machineId: string, payload: ArrayBuffer) => {
       const now = Date.now();
-      fleet.displays.push(recordDisplay(machineId, payload, now, opts.simTimeFor(now)));
+      const record = recordDisplay(machineId, payload, now, opts.simTimeFor(now));
+      fleet.displays.push(record);
+      opts.onDisplayRecord?.(record);
     };
     const queue = [...opts.machineIds];
     const worker = async () => {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
+import type { SmibEvent as SimSmibEvent } from '@croupier/contracts';
 import { derivePlayerToken, SmibEvent } from '@croupier/contracts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/random/index.js';
 import { createSlotFloorModel, type EmittedSlotEvent, SlotFloorSimulation } from '../../src/slot/floor-simulation.js';
 import { simulateSession } from '../../src/slot/session-model.js';
-import type { SmibEvent as SimSmibEvent } from '../../src/slot/smib-event.js';
 import { EVENING_START_MS, smallFloorConfig, TEST_TOKEN_KEY } from './fixtures.js';
 
 const DAY_MS = 86_400_000;

@@ -2,15 +2,18 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueCertificate, writeKeyMaterial } from '@croupier/certs-tooling';
+import type { SmibEvent as SimSmibEvent } from '@croupier/contracts';
 import { type DisplayMessage, SmibEvent, smibEventsTopic } from '@croupier/contracts';
+import { mqtt } from 'aws-iot-device-sdk-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DisplayRecord } from '../../src/slot/display-log.js';
 import { createSlotFloorModel, SlotFloorSimulation } from '../../src/slot/floor-simulation.js';
 import type { GroundTruthDocument } from '../../src/slot/ground-truth.js';
 import { runLiveFloor } from '../../src/slot/live-floor.js';
 import { parseSlotScenario } from '../../src/slot/scenario.js';
 import { runLiveScenario } from '../../src/slot/scenario-runner.js';
 import { SimulatedClock } from '../../src/slot/simulated-clock.js';
-import type { SmibEvent as SimSmibEvent } from '../../src/slot/smib-event.js';
+import { SmibClient } from '../../src/slot/smib-client.js';
 import { SmibFleet } from '../../src/slot/smib-fleet.js';
 import { EVENING_START_MS, smallFloorConfig, TEST_TOKEN_KEY } from './fixtures.js';
 import { startTlsDeviceBroker, type TlsDeviceBroker } from './tls-device-broker.js';
@@ -44,6 +47,22 @@ describe('GIVEN a floor of SMIBs on a real aedes broker over mTLS', () => {
   afterAll(async () => {
     await fleet?.close();
     await broker?.close();
+  });
+
+  it("WHEN an SMIB presents another machine's certificate THEN the broker refuses it", async () => {
+    const stolen = await issueCertificate(broker.ca, { commonName: 'SM-0002', usage: 'client' });
+    await expect(
+      SmibClient.connect({
+        machineId: 'SM-0001',
+        host: '127.0.0.1',
+        port: broker.port,
+        caPem: broker.ca.certPem,
+        credentials: stolen,
+        client: new mqtt.MqttClient(),
+        onDisplay: () => undefined,
+      }),
+    ).rejects.toThrow(/SM-0001: cannot connect/);
+    expect(broker.refusedConnections).toContain('SM-0001');
   });
 
   it('WHEN the core sends offers THEN each SMIB records its display messages with their arrival time', async () => {
@@ -171,6 +190,24 @@ describe('GIVEN a live scenario whose SMIB certificates do not exist yet', () =>
       },
       dir,
     );
+    // The core side: an offer to every machine where a card goes in, numbered by its arrival.
+    const offered = new Set<string>();
+    broker.onMessage((m) => {
+      const event = JSON.parse(m.payload.toString('utf8')) as { type: string; machineId: string; eventTime: number };
+      if (event.type !== 'card_in') return;
+      const offerId = `019aa6f0-0000-7000-8000-${String(offered.size + 1).padStart(12, '0')}`;
+      offered.add(offerId);
+      const offer: DisplayMessage = {
+        kind: 'offer',
+        offerId,
+        machineId: event.machineId,
+        text: 'Free buffet tonight',
+        valueCents: 2_500,
+        expiresAt: event.eventTime + 3_600_000,
+        sentAt: event.eventTime,
+      };
+      void broker.publishDisplay(event.machineId, JSON.stringify(offer));
+    });
     const result = await runLiveScenario(scenario, TEST_TOKEN_KEY);
     expect(result.machines).toBe(3);
     expect(result.stats.emitted).toBeGreaterThan(100);
@@ -179,12 +216,23 @@ describe('GIVEN a live scenario whose SMIB certificates do not exist yet', () =>
       expect((await stat(join(dir, 'smib-certs', `${id}.key.pem`))).mode & 0o777).toBe(0o600);
     }
     const truth = JSON.parse(await readFile(join(dir, 'out/truth.json'), 'utf8')) as GroundTruthDocument;
-    expect(truth.events?.length).toBe(result.stats.acknowledged);
+    expect(truth.events?.length).toBe(result.stats.acknowledged + result.offerResponses);
     const onWire = new Set(
       broker.messages.map((m) => (JSON.parse(m.payload.toString('utf8')) as { eventId: string }).eventId),
     );
     expect(onWire).toEqual(new Set(truth.events?.map((e) => e.eventId)));
-    expect(JSON.parse(await readFile(join(dir, 'out/displays.json'), 'utf8'))).toEqual([]);
+    const displays = JSON.parse(await readFile(join(dir, 'out/displays.json'), 'utf8')) as DisplayRecord[];
+    expect(displays.length).toBe(offered.size);
+    // Players answer offers that reach them in session; each answer is on the wire and in ground truth.
+    const answers = broker.messages
+      .map((m) => JSON.parse(m.payload.toString('utf8')) as SimSmibEvent)
+      .filter((e) => e.type === 'offer_response');
+    expect(answers.length).toBe(result.offerResponses);
+    expect(answers.length).toBeGreaterThan(0);
+    for (const answer of answers) {
+      expect(SmibEvent.safeParse(answer).success).toBe(true);
+      expect(offered).toContain(answer.type === 'offer_response' ? answer.offerId : '');
+    }
   });
 });
 

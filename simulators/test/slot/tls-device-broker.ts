@@ -21,6 +21,8 @@ export interface TlsDeviceBroker {
   readonly port: number;
   readonly messages: BrokerMessage[];
   readonly refusedConnections: string[];
+  /** Calls `listener` with every message a client publishes from now on. */
+  onMessage(listener: (message: BrokerMessage) => void): void;
   publishDisplay(machineId: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -45,8 +47,12 @@ export async function startTlsDeviceBroker(givenCa?: CertificateAuthority): Prom
       done(null, sub.topic === smibDisplayTopic(client.id) ? sub : null);
     },
   });
+  const listeners: ((message: BrokerMessage) => void)[] = [];
   broker.on('publish', (packet: AedesPublishPacket, client) => {
-    if (client) messages.push({ clientId: client.id, topic: packet.topic, payload: Buffer.from(packet.payload) });
+    if (!client) return;
+    const message = { clientId: client.id, topic: packet.topic, payload: Buffer.from(packet.payload) };
+    messages.push(message);
+    for (const listener of listeners) listener(message);
   });
   const tlsServer = tls.createServer(
     { key: server.keyPem, cert: server.certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: true },
@@ -58,6 +64,9 @@ export async function startTlsDeviceBroker(givenCa?: CertificateAuthority): Prom
     port: (tlsServer.address() as AddressInfo).port,
     messages,
     refusedConnections,
+    onMessage: (listener) => {
+      listeners.push(listener);
+    },
     publishDisplay: (machineId, payload) =>
       new Promise((resolve, reject) =>
         broker.publish(

@@ -127,11 +127,12 @@ export class SegmentLog {
       let segment = this.#segments.at(-1);
       if (!segment || !this.#active || segment.size >= this.#options.segmentBytes) segment = await this.#roll();
       await this.#active!.write(frame, 0, frame.length, segment.size);
+      // Readers see the record only once it is as durable as the policy promises.
+      await this.#afterWrite();
       segment.offsets.push(segment.size);
       segment.appendedAt.push(appendedAt);
       segment.size += frame.length;
       this.#next = seq + 1;
-      await this.#afterWrite();
       return { seq, appendedAt, payload: Buffer.from(payload) };
     });
   }

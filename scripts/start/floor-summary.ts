@@ -1,0 +1,70 @@
+import type { LocalCloudEndpoints } from '@croupier/cloud/local/local-cloud';
+
+/** What runs on the local floor and where; written to `<state>/floor.json` and printed at start. */
+export interface FloorSummary {
+  readonly stateDir: string;
+  readonly property: string;
+  readonly core: string;
+  readonly cloud: LocalCloudEndpoints;
+  /** The floor API and the file holding the local operator's bearer token. */
+  readonly floorApi: { readonly url: string; readonly tokenPath: string };
+  readonly localPubSub: string;
+  readonly shufflers: { readonly endpoint: string; readonly count: number };
+  readonly components: readonly { readonly name: string; readonly pid: number | undefined; readonly log: string }[];
+  readonly processors: readonly { readonly id: string; readonly stream: string; readonly skipped?: string }[];
+  readonly notRunning: readonly { readonly part: string; readonly why: string }[];
+}
+
+/** Parts of the local floor the start command does not run yet, and why. */
+export const NOT_RUNNING: FloorSummary['notRunning'] = [
+  {
+    part: 'slot floor (SMIB simulator → device broker → MQTT bridge → SlotGateway)',
+    why: 'the local IoT Core admits no gateway principal on the device broker yet (startLocalCloud takes no deviceBroker.gatewayPrincipals), so SMIB events cannot be bridged to SlotGateway',
+  },
+  { part: 'dashboard', why: 'the floor API serves no dashboard page yet' },
+];
+
+/** The line the start command prints once everything runs; tests wait for it. */
+export const READY_LINE = 'Croupier local floor is running.';
+
+/** The endpoints block printed when the floor is up. */
+export function renderFloorSummary(summary: FloorSummary): string {
+  const { cloud } = summary;
+  const rows: [string, string][] = [
+    ['IoT Core (MQTT/TLS)', cloud.iot ?? 'not running'],
+    ['Device broker (MQTT/TLS)', cloud.deviceBroker ?? 'not running'],
+    ['IoT data plane (HTTP)', cloud.iotDataPlane ?? 'not running'],
+    ['Kinesis (kinesalite)', cloud.kinesis],
+    ['DynamoDB (dynalite)', cloud.dynamodb],
+    ['SNS', cloud.sns],
+    ['Timestream (DuckDB)', 'in process'],
+    ['Lake', cloud.lakeDir],
+    ['Floor API (HTTP)', summary.floorApi.url],
+    ['Core local pub/sub (MQTT/TLS)', summary.localPubSub],
+    ['Shuffler fleet (Modbus TCP)', `${summary.shufflers.endpoint} (${summary.shufflers.count} shufflers)`],
+    ['State folder', summary.stateDir],
+  ];
+  const width = Math.max(...rows.map(([name]) => name.length));
+  const processors = summary.processors.map(
+    (p) => `  ${p.id} ← ${p.stream}${p.skipped ? `: not attached (${p.skipped})` : ''}`,
+  );
+  const components = summary.components.map((c) => `  ${c.name} (pid ${c.pid ?? '?'}) log ${c.log}`);
+  return [
+    '',
+    READY_LINE,
+    `Property ${summary.property}, core ${summary.core}.`,
+    ...rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`),
+    '',
+    'Edge components:',
+    ...components,
+    'Stream processors:',
+    ...processors,
+    'Not running yet:',
+    ...summary.notRunning.map((n) => `  ${n.part}: ${n.why}`),
+    '',
+    `AWS SDK settings for the stand-ins: ${cloud.stateDir}/cloud/endpoints.env`,
+    `Floor API: curl -H "Authorization: Bearer $(cat ${summary.floorApi.tokenPath})" ${summary.floorApi.url}/v1/devices`,
+    'Ctrl-C stops the floor (components first, then the cloud); state is kept for the next start.',
+    '',
+  ].join('\n');
+}

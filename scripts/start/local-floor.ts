@@ -1,0 +1,230 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createDynamoDbDocumentClient } from '@croupier/cloud/aws/clients';
+import { loadEnvironmentConfig } from '@croupier/cloud/infra/config/load';
+import { LOCAL_CREDENTIALS, type LocalCloud, startLocalCloud } from '@croupier/cloud/local/local-cloud';
+import { parseLocalCloudConfig } from '@croupier/cloud/local/local-cloud-config';
+import { LOCAL_TOPICS } from '@croupier/contracts';
+import { type RunningComponent, startComponent } from './component-process.js';
+import type { Reporter } from './console-reporter.js';
+import { ensureFailureModel } from './failure-model-artifacts.js';
+import { startFloorApi } from './floor-api-server.js';
+import { floorComponents } from './floor-components.js';
+import { openFloorPki } from './floor-pki.js';
+import { type FloorSummary, NOT_RUNNING } from './floor-summary.js';
+import type { FlowCounters } from './flow-rates.js';
+import { type LocalPubSubBroker, startLocalPubSubBroker } from './local-pubsub-broker.js';
+import type { StartOptions } from './options.js';
+import { loadScenario, type RunningShufflerFloor, startSimulatedShufflers } from './shuffler-floor.js';
+import { lockStateFolder } from './state-lock.js';
+import { type AttachedProcessor, attachStreamProcessors } from './stream-processors.js';
+
+/** Fixed port of the core's local pub/sub broker, next to the local cloud's MQTT listeners. */
+const LOCAL_PUBSUB_PORT = 8885;
+/** Fixed port of the floor API, next to the local cloud's HTTP endpoints. */
+const FLOOR_API_PORT = 4590;
+/** How long a component may take from spawn to RUNNING (tsx compiles it on first start). */
+const COMPONENT_START_TIMEOUT_MS = 90_000;
+/** Uplink flushes its in-memory batch and the spool's in-flight publishes within its own 20 s bound. */
+const COMPONENT_STOP_GRACE_MS = 25_000;
+
+/** A running local floor. */
+export interface LocalFloor {
+  readonly summary: FloorSummary;
+  /** Pipeline counters for the live throughput line. */
+  counters(): FlowCounters;
+  /** Stops components first (producers before Uplink), then simulators, brokers and the cloud. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the largest slice of the local floor that exists: certificates, the FailureModel
+ * artifacts, the local cloud with every stream processor the CDK app declares, the core's local
+ * pub/sub broker, the simulated shuffler fleet and the edge components. What does not exist yet
+ * is listed in the summary as not running, never stood in for.
+ */
+export async function startLocalFloor(
+  options: StartOptions,
+  repositoryRoot: string,
+  reporter: Reporter,
+): Promise<LocalFloor> {
+  const stops: { what: string; stop: () => Promise<unknown> }[] = [];
+  const stop = async () => {
+    for (const { what, stop: step } of stops.reverse()) {
+      reporter.step(`stopping ${what}`);
+      try {
+        await step();
+      } catch (error) {
+        reporter.warn(`stopping ${what} failed: ${(error as Error).message}`);
+      }
+    }
+    stops.length = 0;
+  };
+  try {
+    const stateDir = options.stateDir;
+    await mkdir(stateDir, { recursive: true });
+    const lock = await lockStateFolder(stateDir, (message) => reporter.note(message));
+    stops.push({ what: 'state folder lock', stop: () => lock.release() });
+
+    const environment = loadEnvironmentConfig('dev');
+    const property = options.property ?? environment.properties[0]!.id;
+    const ports = options.ephemeralPorts ? '0' : undefined;
+    const config = parseLocalCloudConfig({
+      ...process.env,
+      CROUPIER_STATE_DIR: stateDir,
+      ...(ports
+        ? {
+            CROUPIER_KINESIS_PORT: ports,
+            CROUPIER_DYNAMODB_PORT: ports,
+            CROUPIER_SNS_PORT: ports,
+            CROUPIER_IOT_PORT: ports,
+            CROUPIER_DEVICE_BROKER_PORT: ports,
+            CROUPIER_IOT_DATA_PLANE_PORT: ports,
+          }
+        : {}),
+    });
+
+    reporter.step('certificates');
+    const pki = await openFloorPki(join(stateDir, 'certs'), config.CROUPIER_HOST);
+
+    reporter.step('failure model');
+    const modelDir = join(stateDir, 'components', 'com.croupier.FailureModel', 'artifacts');
+    const model = await ensureFailureModel(modelDir, () => {});
+    reporter.note(model.trained ? `baseline model trained into ${modelDir}` : `baseline model in ${modelDir}`);
+
+    reporter.step('local cloud (kinesalite, dynalite, IoT Core, SNS, Timestream, lake)');
+    const cloud: LocalCloud = await startLocalCloud({
+      config,
+      iotCertificates: pki.server,
+      log: (message, fields) => {
+        if (/fail|error/i.test(message)) reporter.warn(`${message} ${JSON.stringify(fields ?? {})}`);
+      },
+    });
+    stops.push({ what: 'local cloud (delivering buffered lake data)', stop: () => cloud.stop() });
+    const iot = cloud.iot;
+    if (!cloud.endpoints.iot || !iot) throw new Error('the local IoT Core did not start');
+
+    reporter.step('stream processors');
+    const processors: AttachedProcessor[] = await attachStreamProcessors(cloud, environment, config.AWS_REGION);
+    for (const p of processors)
+      reporter.note('mapping' in p ? `${p.id} ← ${p.stream}` : `${p.id}: not attached (${p.skipped})`);
+
+    reporter.step('floor API');
+    const dynamo = createDynamoDbDocumentClient({
+      endpoint: cloud.endpoints.dynamodb,
+      region: config.AWS_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    stops.push({ what: 'floor API client', stop: async () => dynamo.destroy() });
+    const tokenPath = join(stateDir, 'api', 'operator.token');
+    const api = await startFloorApi({
+      dynamo,
+      host: config.CROUPIER_HOST,
+      port: options.ephemeralPorts ? 0 : FLOOR_API_PORT,
+      tokenPath,
+      onError: (error) => reporter.warn(`floor API: ${String(error)}`),
+    });
+    stops.push({ what: 'floor API', stop: () => api.close() });
+
+    reporter.step('core local pub/sub broker');
+    const pubsub: LocalPubSubBroker = await startLocalPubSubBroker({
+      host: config.CROUPIER_HOST,
+      port: options.ephemeralPorts ? 0 : LOCAL_PUBSUB_PORT,
+      tls: pki.server,
+    });
+    stops.push({ what: 'local pub/sub broker', stop: () => pubsub.close() });
+
+    reporter.step('shuffler fleet simulator (Modbus TCP)');
+    const scenario = await loadScenario(options.scenario, {
+      ...(options.shufflers !== undefined ? { shufflers: options.shufflers } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
+      ...(options.ephemeralPorts ? { port: 0 } : {}),
+    });
+    const shufflers: RunningShufflerFloor = await startSimulatedShufflers(scenario, (line) =>
+      reporter.note(`ground truth: ${line}`),
+    );
+    stops.push({ what: 'shuffler fleet simulator', stop: () => shufflers.floor.stop() });
+    reporter.note(
+      `${scenario.name}: ${shufflers.units.length} shufflers, seed ${scenario.seed}, ×${scenario.live.timeScale}`,
+    );
+
+    const iotUrl = new URL(cloud.endpoints.iot.replace(/^mqtts:/, 'http:'));
+    const launches = await floorComponents(
+      {
+        repositoryRoot,
+        core: options.core,
+        property,
+        localBroker: { host: pubsub.host, port: pubsub.port },
+        iotCore: { host: iotUrl.hostname, port: Number(iotUrl.port) },
+        shufflers: { host: shufflers.host, port: shufflers.port, units: shufflers.units },
+        failureModelDir: modelDir,
+      },
+      pki,
+    );
+    const components: RunningComponent[] = [];
+    for (const launch of launches) {
+      reporter.step(`component ${launch.name}`);
+      const running = await startComponent(
+        launch,
+        { componentsDir: join(stateDir, 'components'), logsDir: join(stateDir, 'logs') },
+        options.core,
+      );
+      stops.push({ what: launch.name, stop: () => running.stop(COMPONENT_STOP_GRACE_MS) });
+      await withTimeout(running.running, COMPONENT_START_TIMEOUT_MS, `${launch.name} did not report RUNNING`);
+      components.push(running);
+      reporter.note(`running, pid ${running.pid}, log ${running.logPath}`);
+    }
+
+    const summary: FloorSummary = {
+      stateDir,
+      property,
+      core: options.core,
+      cloud: cloud.endpoints,
+      floorApi: { url: api.url, tokenPath },
+      localPubSub: pubsub.url,
+      shufflers: { endpoint: `modbus+tcp://${shufflers.host}:${shufflers.port}`, count: shufflers.units.length },
+      components: components.map((c) => ({ name: c.name, pid: c.pid, log: c.logPath })),
+      processors: processors.map((p) => ({
+        id: p.id,
+        stream: p.stream,
+        ...('skipped' in p ? { skipped: p.skipped } : {}),
+      })),
+      notRunning: NOT_RUNNING,
+    };
+    await writeFile(join(stateDir, 'floor.json'), `${JSON.stringify(summary, null, 2)}\n`);
+
+    const processed = (id: string) => {
+      const attached = processors.find((p) => p.id === id);
+      if (!attached || !('mapping' in attached)) return 0;
+      return [...attached.mapping.stats().values()].reduce((sum, s) => sum + s.recordsProcessed, 0);
+    };
+    return {
+      summary,
+      counters: () => ({
+        telemetry: pubsub.published.get(LOCAL_TOPICS.shufflerTelemetry) ?? 0,
+        predictions: pubsub.published.get(LOCAL_TOPICS.predictions) ?? 0,
+        'edge alerts': pubsub.published.get(LOCAL_TOPICS.alerts) ?? 0,
+        'IoT→Kinesis': iot.counters.delivered,
+        'shuffler processor': processed('ShufflerProcessor'),
+        'slot processor': processed('SlotProcessor'),
+      }),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${message} within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,78 @@
+import type { AddressInfo, Socket } from 'node:net';
+import tls from 'node:tls';
+import type { IotCertificates } from '@croupier/cloud/local/local-cloud';
+import { Aedes, type AuthenticateError } from 'aedes';
+
+/** The core's local pub/sub: what Greengrass IPC publish/subscribe is on a real core. */
+export interface LocalPubSubBroker {
+  readonly host: string;
+  readonly port: number;
+  readonly url: string;
+  /** Messages accepted since start, by topic. */
+  readonly published: ReadonlyMap<string, number>;
+  close(): Promise<void>;
+}
+
+/** MQTT 3.1.1 CONNACK "not authorized". */
+const NOT_AUTHORIZED = 5;
+
+/**
+ * Starts the core's local pub/sub broker: aedes over mutual TLS with the project CA on loopback.
+ * A component proves who it is with its own certificate and must connect with the certificate's
+ * CN as client id, so one component cannot take over another's session.
+ */
+export async function startLocalPubSubBroker(options: {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: IotCertificates;
+}): Promise<LocalPubSubBroker> {
+  const broker = await Aedes.createBroker({ id: 'croupier-local-pubsub' });
+  const published = new Map<string, number>();
+  broker.authenticate = (client, _username, _password, done) => {
+    const socket = client.conn as unknown as tls.TLSSocket;
+    const cn = socket.authorized ? socket.getPeerCertificate().subject?.CN : undefined;
+    if (typeof cn === 'string' && cn === client.id) return done(null, true);
+    const error = new Error(`client id "${client.id}" differs from its certificate CN`) as AuthenticateError;
+    error.returnCode = NOT_AUTHORIZED;
+    done(error, false);
+  };
+  broker.on('publish', (packet) => {
+    if (!packet.topic.startsWith('$SYS/')) published.set(packet.topic, (published.get(packet.topic) ?? 0) + 1);
+  });
+  const sockets = new Set<Socket>();
+  const server = tls.createServer(
+    {
+      ca: options.tls.caPem,
+      cert: options.tls.certPem,
+      key: options.tls.keyPem,
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+    },
+    (socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      broker.handle(socket);
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    host: options.host,
+    port,
+    url: `mqtts://${options.host}:${port}`,
+    published,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await closed;
+    },
+  };
+}

@@ -10,6 +10,7 @@ import type { Reporter } from './console-reporter.js';
 import { ensureFailureModel } from './failure-model-artifacts.js';
 import { startFloorApi } from './floor-api-server.js';
 import { floorComponents } from './floor-components.js';
+import { openFloorLog } from './floor-log.js';
 import { openFloorPki } from './floor-pki.js';
 import { type FloorSummary, NOT_RUNNING } from './floor-summary.js';
 import type { FlowCounters } from './flow-rates.js';
@@ -49,7 +50,9 @@ export async function startLocalFloor(
   reporter: Reporter,
 ): Promise<LocalFloor> {
   const stops: { what: string; stop: () => Promise<unknown> }[] = [];
+  let stopping = false;
   const stop = async () => {
+    stopping = true;
     for (const { what, stop: step } of stops.reverse()) {
       reporter.step(`stopping ${what}`);
       try {
@@ -65,6 +68,10 @@ export async function startLocalFloor(
     await mkdir(stateDir, { recursive: true });
     const lock = await lockStateFolder(stateDir, (message) => reporter.note(message));
     stops.push({ what: 'state folder lock', stop: () => lock.release() });
+
+    const logsDir = join(stateDir, 'logs');
+    const floorLog = await openFloorLog(logsDir);
+    stops.push({ what: 'floor log', stop: () => floorLog.close() });
 
     const environment = loadEnvironmentConfig('dev');
     const property = options.property ?? environment.properties[0]!.id;
@@ -89,7 +96,7 @@ export async function startLocalFloor(
 
     reporter.step('failure model');
     const modelDir = join(stateDir, 'components', 'com.croupier.FailureModel', 'artifacts');
-    const model = await ensureFailureModel(modelDir, () => {});
+    const model = await ensureFailureModel(modelDir, (line) => floorLog.write('failure-model', line));
     reporter.note(model.trained ? `baseline model trained into ${modelDir}` : `baseline model in ${modelDir}`);
 
     reporter.step('local cloud (kinesalite, dynalite, IoT Core, SNS, Timestream, lake)');
@@ -97,7 +104,8 @@ export async function startLocalFloor(
       config,
       iotCertificates: pki.server,
       log: (message, fields) => {
-        if (/fail|error/i.test(message)) reporter.warn(`${message} ${JSON.stringify(fields ?? {})}`);
+        floorLog.write('local-cloud', message, fields);
+        if (/fail|error/i.test(message)) reporter.warn(`local cloud: ${message} (see ${floorLog.path})`);
       },
     });
     stops.push({ what: 'local cloud (delivering buffered lake data)', stop: () => cloud.stop() });
@@ -167,12 +175,16 @@ export async function startLocalFloor(
       reporter.step(`component ${launch.name}`);
       const running = await startComponent(
         launch,
-        { componentsDir: join(stateDir, 'components'), logsDir: join(stateDir, 'logs') },
+        { componentsDir: join(stateDir, 'components'), logsDir },
         options.core,
       );
       stops.push({ what: launch.name, stop: () => running.stop(COMPONENT_STOP_GRACE_MS) });
       await withTimeout(running.running, COMPONENT_START_TIMEOUT_MS, `${launch.name} did not report RUNNING`);
       components.push(running);
+      // The nucleus would report the component BROKEN; here the operator is told where to look.
+      running.exited.then((code) => {
+        if (!stopping) reporter.warn(`${launch.name} exited unexpectedly with code ${code}; see ${running.logPath}`);
+      });
       reporter.note(`running, pid ${running.pid}, log ${running.logPath}`);
     }
 

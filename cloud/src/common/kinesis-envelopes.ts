@@ -1,3 +1,4 @@
+import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
 import { type DecodedEnvelope, decodeEnvelope, type RejectedEvent, type UplinkStream } from '@croupier/contracts';
 import type { KinesisStreamRecord } from 'aws-lambda';
 
@@ -68,4 +69,34 @@ export function decodeKinesisRecord(
       payload: truncate(JSON.stringify(rejected.raw) ?? 'undefined'),
     })),
   };
+}
+
+/**
+ * Decodes a whole Kinesis batch through Powertools' batch processor. Returns the envelopes that may be
+ * applied now, in batch order — those before the earliest failed record, because Kinesis resumes there
+ * and anything after it will be delivered again — every dead letter, and the sequence numbers of the
+ * records that failed.
+ */
+export async function decodeKinesisBatch(
+  records: readonly KinesisStreamRecord[],
+  accepts: readonly UplinkStream[],
+): Promise<{ usable: DecodedRecord[]; deadLetters: DeadLetter[]; failed: Set<string> }> {
+  const decoded: DecodedRecord[] = [];
+  const deadLetters: DeadLetter[] = [];
+  const indexBySequence = new Map(records.map((record, index) => [record.kinesis.sequenceNumber, index]));
+  const processor = new BatchProcessor(EventType.KinesisDataStreams);
+  processor.register(
+    [...records],
+    async (record: KinesisStreamRecord) => {
+      const result = decodeKinesisRecord(record, indexBySequence.get(record.kinesis.sequenceNumber)!, accepts);
+      if (result.record) decoded.push(result.record);
+      deadLetters.push(...result.deadLetters);
+    },
+    { processInParallel: false, throwOnFullBatchFailure: false },
+  );
+  await processor.process();
+  const failed = new Set(processor.response().batchItemFailures.map((failure) => String(failure.itemIdentifier)));
+  const firstFailed = Math.min(...records.flatMap((r, i) => (failed.has(r.kinesis.sequenceNumber) ? [i] : [])));
+  const usable = decoded.filter((record) => record.index < firstFailed).sort((a, b) => a.index - b.index);
+  return { usable, deadLetters, failed };
 }

@@ -1,9 +1,8 @@
-import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
 import type { SlotEvent } from '@croupier/contracts';
-import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { forEachConcurrently } from '../common/concurrency.js';
 import type { DeadLetterStore } from '../common/dead-letter-store.js';
-import { type DeadLetter, type DecodedRecord, decodeKinesisRecord } from '../common/kinesis-envelopes.js';
+import { decodeKinesisBatch } from '../common/kinesis-envelopes.js';
 import type { SequenceStore } from '../ingest/sequence-store.js';
 import type { SequencePoint } from '../ingest/sequence-tracker.js';
 import type { PlayerUpdate } from './player-ledger.js';
@@ -71,26 +70,7 @@ export class SlotProcessor {
   ): Promise<{ response: KinesisStreamBatchResponse; summary: SlotBatchSummary }> {
     const now = this.ports.now();
     const records = event.Records;
-    const decoded: DecodedRecord[] = [];
-    const deadLetters: DeadLetter[] = [];
-    const indexBySequence = new Map(records.map((record, index) => [record.kinesis.sequenceNumber, index]));
-    const processor = new BatchProcessor(EventType.KinesisDataStreams);
-    processor.register(
-      records,
-      async (record: KinesisStreamRecord) => {
-        const index = indexBySequence.get(record.kinesis.sequenceNumber)!;
-        const result = decodeKinesisRecord(record, index, ['slot']);
-        if (result.record) decoded.push(result.record);
-        deadLetters.push(...result.deadLetters);
-      },
-      { processInParallel: false, throwOnFullBatchFailure: false },
-    );
-    await processor.process();
-    const failed = new Set(processor.response().batchItemFailures.map((failure) => failure.itemIdentifier));
-    // Kinesis resumes at the earliest failed record: nothing from there on may be applied now.
-    const firstFailed = Math.min(...records.flatMap((r, i) => (failed.has(r.kinesis.sequenceNumber) ? [i] : [])));
-    const usable = decoded.filter((record) => record.index < firstFailed).sort((a, b) => a.index - b.index);
-
+    const { usable, deadLetters, failed } = await decodeKinesisBatch(records, ['slot']);
     const summary: SlotBatchSummary = {
       records: records.length,
       envelopes: usable.length,

@@ -1,9 +1,8 @@
-import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
 import type { CoreHealth, StreamEvent } from '@croupier/contracts';
-import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { forEachConcurrently } from '../common/concurrency.js';
 import type { DeadLetterStore } from '../common/dead-letter-store.js';
-import { type DeadLetter, type DecodedRecord, decodeKinesisRecord } from '../common/kinesis-envelopes.js';
+import { decodeKinesisBatch } from '../common/kinesis-envelopes.js';
 import type { SequenceStore } from '../ingest/sequence-store.js';
 import type { SequencePoint } from '../ingest/sequence-tracker.js';
 import type { AlertNotifier } from './alert-notifier.js';
@@ -58,27 +57,7 @@ export class ShufflerProcessor {
   ): Promise<{ response: KinesisStreamBatchResponse; summary: ShufflerBatchSummary }> {
     const now = this.ports.now();
     const records = event.Records;
-    const decoded: DecodedRecord[] = [];
-    const deadLetters: DeadLetter[] = [];
-    const indexBySequence = new Map(records.map((record, index) => [record.kinesis.sequenceNumber, index]));
-    const processor = new BatchProcessor(EventType.KinesisDataStreams);
-    processor.register(
-      records,
-      async (record: KinesisStreamRecord) => {
-        const result = decodeKinesisRecord(record, indexBySequence.get(record.kinesis.sequenceNumber)!, [
-          'shuffler',
-          'alert',
-          'health',
-        ]);
-        if (result.record) decoded.push(result.record);
-        deadLetters.push(...result.deadLetters);
-      },
-      { processInParallel: false, throwOnFullBatchFailure: false },
-    );
-    await processor.process();
-    const failed = new Set(processor.response().batchItemFailures.map((f) => f.itemIdentifier));
-    const firstFailed = Math.min(...records.flatMap((r, i) => (failed.has(r.kinesis.sequenceNumber) ? [i] : [])));
-    const usable = decoded.filter((r) => r.index < firstFailed).sort((a, b) => a.index - b.index);
+    const { usable, deadLetters, failed } = await decodeKinesisBatch(records, ['shuffler', 'alert', 'health']);
     const summary: ShufflerBatchSummary = {
       records: records.length,
       events: 0,

@@ -13,8 +13,8 @@ import { ObservabilityStack } from './stacks/observability-stack.js';
 import { ProcessingStack, type ProcessorDeclaration } from './stacks/processing-stack.js';
 import { StorageStack } from './stacks/storage-stack.js';
 
-/** Floor API handler under `cloud/src/handlers/`, or undefined while it does not exist. */
-export const FLOOR_API_HANDLER: string | undefined = 'floor-api.ts';
+/** Floor API handler under `cloud/src/handlers/`. */
+export const FLOOR_API_HANDLER = 'floor-api.ts';
 
 export interface CroupierStacks {
   readonly storage: StorageStack;

@@ -81,6 +81,11 @@ export interface StartLocalCloudOptions {
   readonly config: LocalCloudConfig;
   /** Certificates for the local IoT Core; it is not started without them. */
   readonly iotCertificates?: IotCertificates;
+  /**
+   * Certificate CNs that play the core's side of the device broker (the MQTT bridge to local
+   * pub/sub), normally the core's thing name. Without any, no client may read `smib/+/events`.
+   */
+  readonly deviceBrokerGatewayPrincipals?: readonly string[];
   readonly log: Log;
 }
 
@@ -186,7 +191,10 @@ export async function startLocalCloud(options: StartLocalCloudOptions): Promise<
         host,
         tls: options.iotCertificates,
         iot: { port: config.CROUPIER_IOT_PORT },
-        deviceBroker: { port: config.CROUPIER_DEVICE_BROKER_PORT },
+        deviceBroker: {
+          port: config.CROUPIER_DEVICE_BROKER_PORT,
+          gatewayPrincipals: [...(options.deviceBrokerGatewayPrincipals ?? [])],
+        },
         dataPlane: { port: config.CROUPIER_IOT_DATA_PLANE_PORT },
         kinesis: { endpoint: kinesisEmulator.endpoint, region: config.AWS_REGION, credentials: LOCAL_CREDENTIALS },
         lakeDir: state.lake,

@@ -15,10 +15,16 @@ export type LakeZone = 'raw' | 'refined' | 'errors';
 /** Streams stored in the lake: the uplink streams plus the maintenance log kept by the cloud. */
 export type LakeStream = UplinkStream | 'service';
 
+/** The Hive partition values of an event time: UTC day `dt` (YYYY-MM-DD) and hour `hr` (HH). */
+export function lakePartitionKeys(eventTimeMs: number): { dt: string; hr: string } {
+  const iso = new Date(eventTimeMs).toISOString();
+  return { dt: iso.slice(0, 10), hr: iso.slice(11, 13) };
+}
+
 /** Partition folder for one hour: `raw/slot/dt=2026-11-21/hr=23`. */
 export function lakePartition(zone: LakeZone, stream: LakeStream, eventTimeMs: number): string {
-  const iso = new Date(eventTimeMs).toISOString();
-  return `${zone}/${stream}/dt=${iso.slice(0, 10)}/hr=${iso.slice(11, 13)}`;
+  const { dt, hr } = lakePartitionKeys(eventTimeMs);
+  return `${zone}/${stream}/dt=${dt}/hr=${hr}`;
 }
 
 /** File name inside a partition; `seq` keeps names unique and sortable within one writer. */

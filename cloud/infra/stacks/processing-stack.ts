@@ -110,8 +110,8 @@ export const PROCESSORS: readonly ProcessorDeclaration[] = [
   kpiWindow('shuffler', 'shufflerTelemetry'),
 ];
 
-/** Firehose transform handler (`cloud/src/handlers/`), or undefined while it does not exist. */
-export const LAKE_TRANSFORM_HANDLER: string | undefined = undefined;
+/** Firehose transform handler under `cloud/src/handlers/`. */
+export const LAKE_TRANSFORM_HANDLER = 'lake-transform.ts';
 
 export interface ProcessingStackProps extends StackProps {
   readonly config: EnvironmentConfig;
@@ -175,29 +175,25 @@ export class ProcessingStack extends Stack {
     );
 
     const transformHandler = props.lakeTransformHandler ?? LAKE_TRANSFORM_HANDLER;
-    if (transformHandler) {
-      this.lakeTransform = new CroupierFunction(this, 'LakeTransform', {
-        entry: handlerEntry(transformHandler),
-        description: 'Firehose transform: uplink envelopes to newline-delimited events with lake partition keys',
-        memorySize: 1024,
-        timeout: Duration.minutes(1),
-        logRetention: props.logRetention,
-      });
-      const transform: lambda.IFunction = this.lakeTransform.function;
-      this.lakeDeliveries = [...props.streams].map(
-        ([streamId, stream]) =>
-          new LakeDelivery(this, `Lake-${streamId}`, {
-            source: stream,
-            sourceKey: props.streamKey,
-            lakeBucket: s3.Bucket.fromBucketName(this, `LakeBucket-${streamId}`, names.lakeBucket(config, this)),
-            lakeKey: props.dataKey,
-            transform,
-            logRetention: props.logRetention,
-          }),
-      );
-    } else {
-      this.lakeDeliveries = [];
-    }
+    this.lakeTransform = new CroupierFunction(this, 'LakeTransform', {
+      entry: handlerEntry(transformHandler),
+      description: 'Firehose transform: uplink envelopes to newline-delimited events with lake partition keys',
+      memorySize: 1024,
+      timeout: Duration.minutes(1),
+      logRetention: props.logRetention,
+    });
+    const transform: lambda.IFunction = this.lakeTransform.function;
+    this.lakeDeliveries = [...props.streams].map(
+      ([streamId, stream]) =>
+        new LakeDelivery(this, `Lake-${streamId}`, {
+          source: stream,
+          sourceKey: props.streamKey,
+          lakeBucket: s3.Bucket.fromBucketName(this, `LakeBucket-${streamId}`, names.lakeBucket(config, this)),
+          lakeKey: props.dataKey,
+          transform,
+          logRetention: props.logRetention,
+        }),
+    );
   }
 
   /**

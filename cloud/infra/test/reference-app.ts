@@ -5,11 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { loadEnvironmentConfig } from '../config/load.js';
 import type { EnvironmentConfig } from '../config/schema.js';
 import { repoPath } from '../constructs/paths.js';
-import { addCroupierStacks, type CroupierAppOptions, type CroupierStacks, FLOOR_API_HANDLER } from '../croupier-app.js';
-import { LAKE_TRANSFORM_HANDLER } from '../stacks/processing-stack.js';
-
-/** An existing handler file, used as the entry of parts whose own handler does not exist yet. */
-const STAND_IN_ENTRY = 'slot-processor.ts';
+import { addCroupierStacks, type CroupierAppOptions, type CroupierStacks } from '../croupier-app.js';
 
 /** The feature flags and context of `cloud/cdk.json`, so tests synthesize what `cdk synth` does. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -38,10 +34,6 @@ export function referenceApp(
   const app = new App({ outdir, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
   const stacks = addCroupierStacks(app, config, {
     nag: false,
-    // Parts whose handler has not landed yet are still synthesized and checked here, with an
-    // existing handler file standing in for the entry (bundling is skipped, so no code is used).
-    floorApiHandler: FLOOR_API_HANDLER ?? STAND_IN_ENTRY,
-    lakeTransformHandler: LAKE_TRANSFORM_HANDLER ?? STAND_IN_ENTRY,
     ...options,
   });
   return { app, stacks, config, outdir };

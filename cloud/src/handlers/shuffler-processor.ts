@@ -12,7 +12,7 @@ import type { HealthConfig } from '../shuffler-health/device-health.js';
 import { DeviceStore } from '../shuffler-health/device-store.js';
 import { HealthEnv } from '../shuffler-health/health-env.js';
 import { ShufflerProcessor } from '../shuffler-health/shuffler-processor.js';
-import type { TimeSeriesSink } from '../shuffler-health/time-series-sink.js';
+import { lakeOnlySink, type TimeSeriesSink } from '../shuffler-health/time-series-sink.js';
 import { TimestreamSink } from '../shuffler-health/timestream-sink.js';
 
 export interface ShufflerHandlerDependencies {
@@ -64,7 +64,9 @@ export const handler = async (event: KinesisStreamEvent): Promise<KinesisStreamB
     const env = parseEnv(HealthEnv);
     built = createShufflerHandler({
       dynamo: createDynamoDbDocumentClient(),
-      sink: new TimestreamSink(createTimestreamWriteClient(), env.timestream.database, env.timestream.table),
+      sink: env.timestream
+        ? new TimestreamSink(createTimestreamWriteClient(), env.timestream.database, env.timestream.table)
+        : lakeOnlySink,
       notifier: new SnsAlertNotifier(createSnsClient(), env.topicArn),
       health: env.health,
     });

@@ -21,3 +21,13 @@ export interface TimeSeriesSink {
   readonly name: string;
   write(records: readonly TimeSeriesRecord[]): Promise<void>;
 }
+
+/**
+ * The sink for deployments without a time-series store (Timestream is off by default because it is
+ * closed to new accounts): telemetry is then queried from the lake, which Firehose fills from the
+ * same stream, so this sink writes nothing.
+ */
+export const lakeOnlySink: TimeSeriesSink = {
+  name: 'lake-only',
+  write: async () => {},
+};

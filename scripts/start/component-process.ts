@@ -65,7 +65,8 @@ export async function startComponent(
   await mkdir(work, { recursive: true });
   await mkdir(dirs.logsDir, { recursive: true });
   const configurationPath = join(root, 'configuration.json');
-  await writeFile(configurationPath, `${JSON.stringify(launch.configuration, null, 2)}\n`);
+  // May hold a secret (SlotGateway's player-token key): owner-readable only.
+  await writeFile(configurationPath, `${JSON.stringify(launch.configuration, null, 2)}\n`, { mode: 0o600 });
   const settingsPath = join(root, 'local-floor-settings.json');
   await writeFile(
     settingsPath,

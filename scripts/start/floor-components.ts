@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { MachineIdentity } from '@croupier/contracts';
 import type { BrokerConnection, ComponentLaunch } from './component-process.js';
 import type { FloorPki } from './floor-pki.js';
 
@@ -17,6 +18,8 @@ export interface FloorWiring {
   };
   /** Folder holding the FailureModel artifacts (`failure-model.onnx`, `model-card.json`). */
   readonly failureModelDir: string;
+  /** The slot floor SlotGateway serves, when one runs: its machines and the player-token key (hex). */
+  readonly slots?: { readonly machines: readonly MachineIdentity[]; readonly playerTokenKeyHex: string };
 }
 
 /**
@@ -49,6 +52,18 @@ export async function floorComponents(wiring: FloorWiring, pki: FloorPki): Promi
       local: await local('FailurePredictor'),
       env: { FAILURE_MODEL_DIR: wiring.failureModelDir },
     },
+    ...(wiring.slots
+      ? [
+          {
+            name: 'com.croupier.SlotGateway',
+            ...component('slot-gateway'),
+            // The deployment renders both from the property's secret store and site data; here they
+            // come from the slot scenario the SMIBs play.
+            configuration: { playerTokenKeyHex: wiring.slots.playerTokenKeyHex, machines: wiring.slots.machines },
+            local: await local('SlotGateway'),
+          },
+        ]
+      : []),
     {
       name: 'com.croupier.ShufflerMonitor',
       ...component('shuffler-monitor'),

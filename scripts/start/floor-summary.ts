@@ -10,6 +10,8 @@ export interface FloorSummary {
   readonly floorApi: { readonly url: string; readonly tokenPath: string };
   readonly localPubSub: string;
   readonly shufflers: { readonly endpoint: string; readonly count: number };
+  /** SMIBs of the slot floor simulator on the device broker; 0 when it does not run. */
+  readonly slots: { readonly machines: number };
   readonly components: readonly { readonly name: string; readonly pid: number | undefined; readonly log: string }[];
   readonly processors: readonly { readonly id: string; readonly stream: string; readonly skipped?: string }[];
   readonly notRunning: readonly { readonly part: string; readonly why: string }[];
@@ -17,10 +19,6 @@ export interface FloorSummary {
 
 /** Parts of the local floor the start command does not run yet, and why. */
 export const NOT_RUNNING: FloorSummary['notRunning'] = [
-  {
-    part: 'slot floor (SMIB simulator → device broker → MQTT bridge → SlotGateway)',
-    why: 'the local IoT Core admits no gateway principal on the device broker yet (startLocalCloud takes no deviceBroker.gatewayPrincipals), so SMIB events cannot be bridged to SlotGateway',
-  },
   { part: 'dashboard', why: 'the floor API serves no dashboard page yet' },
 ];
 
@@ -42,6 +40,10 @@ export function renderFloorSummary(summary: FloorSummary): string {
     ['Floor API (HTTP)', summary.floorApi.url],
     ['Core local pub/sub (MQTT/TLS)', summary.localPubSub],
     ['Shuffler fleet (Modbus TCP)', `${summary.shufflers.endpoint} (${summary.shufflers.count} shufflers)`],
+    [
+      'Slot floor (SMIBs)',
+      summary.slots.machines > 0 ? `${summary.slots.machines} machines on the device broker` : 'not running',
+    ],
     ['State folder', summary.stateDir],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));

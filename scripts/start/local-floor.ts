@@ -17,6 +17,8 @@ import type { FlowCounters } from './flow-rates.js';
 import { type LocalPubSubBroker, startLocalPubSubBroker } from './local-pubsub-broker.js';
 import type { StartOptions } from './options.js';
 import { loadScenario, type RunningShufflerFloor, startSimulatedShufflers } from './shuffler-floor.js';
+import { loadSlotFloorScenario, prepareSlotFloor, type RunningSlotFloor, startSlotFloor } from './slot-floor.js';
+import { type SmibBridge, startSmibBridge } from './smib-bridge.js';
 import { lockStateFolder } from './state-lock.js';
 import { type AttachedProcessor, attachStreamProcessors } from './stream-processors.js';
 
@@ -103,6 +105,8 @@ export async function startLocalFloor(
     const cloud: LocalCloud = await startLocalCloud({
       config,
       iotCertificates: pki.server,
+      // The core's side of its client-device broker: the MQTT bridge connects with the core's identity.
+      deviceBrokerGatewayPrincipals: [options.core],
       log: (message, fields) => {
         floorLog.write('local-cloud', message, fields);
         if (/fail|error/i.test(message)) reporter.warn(`local cloud: ${message} (see ${floorLog.path})`);
@@ -158,6 +162,23 @@ export async function startLocalFloor(
     );
 
     const iotUrl = new URL(cloud.endpoints.iot.replace(/^mqtts:/, 'http:'));
+    const deviceBrokerUrl = cloud.endpoints.deviceBroker
+      ? new URL(cloud.endpoints.deviceBroker.replace(/^mqtts:/, 'http:'))
+      : undefined;
+    if (!deviceBrokerUrl) throw new Error('the local device broker did not start');
+    const slotScenario =
+      options.machines === 0
+        ? undefined
+        : await loadSlotFloorScenario(options.slotScenario, {
+            ...(options.machines !== undefined ? { machines: options.machines } : {}),
+            ...(options.seed !== undefined ? { seed: options.seed } : {}),
+            ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
+            broker: { host: deviceBrokerUrl.hostname, port: Number(deviceBrokerUrl.port), caPath: pki.caPath },
+            certDir: join(pki.dir, 'smib'),
+            caDir: pki.dir,
+            outDir: join(stateDir, 'simulators'),
+          });
+    const slotModel = slotScenario ? await prepareSlotFloor(slotScenario) : undefined;
     const launches = await floorComponents(
       {
         repositoryRoot,
@@ -167,6 +188,14 @@ export async function startLocalFloor(
         iotCore: { host: iotUrl.hostname, port: Number(iotUrl.port) },
         shufflers: { host: shufflers.host, port: shufflers.port, units: shufflers.units },
         failureModelDir: modelDir,
+        ...(slotModel
+          ? {
+              slots: {
+                machines: slotModel.machines,
+                playerTokenKeyHex: Buffer.from(slotModel.playerTokenKey).toString('hex'),
+              },
+            }
+          : {}),
       },
       pki,
     );
@@ -188,6 +217,41 @@ export async function startLocalFloor(
       reporter.note(`running, pid ${running.pid}, log ${running.logPath}`);
     }
 
+    let bridge: SmibBridge | undefined;
+    let slots: RunningSlotFloor | undefined;
+    if (slotScenario && slotModel) {
+      reporter.step('MQTT bridge (device broker smib/+/events ⇄ local pub/sub)');
+      bridge = await startSmibBridge({
+        deviceBroker: {
+          host: deviceBrokerUrl.hostname,
+          port: Number(deviceBrokerUrl.port),
+          identity: await pki.client(options.core),
+        },
+        localPubSub: { host: pubsub.host, port: pubsub.port, identity: await pki.client(`${options.core}-MqttBridge`) },
+        onError: (message) => floorLog.write('mqtt-bridge', message),
+      });
+      const runningBridge = bridge;
+      stops.push({ what: 'MQTT bridge', stop: () => runningBridge.close() });
+
+      reporter.step('slot floor simulator (SMIBs over MQTT/mTLS)');
+      slots = startSlotFloor(slotScenario, slotModel);
+      const runningSlots = slots;
+      stops.push({
+        what: 'slot floor simulator (writing ground truth)',
+        stop: () => runningSlots.stop(),
+      });
+      slots.done.then(
+        (result) => {
+          if (!stopping)
+            reporter.note(`slot floor ended: ${result.stats.acknowledged} events acknowledged by the device broker`);
+        },
+        (error: unknown) => reporter.warn(`slot floor simulator failed: ${(error as Error).message}`),
+      );
+      reporter.note(
+        `${slots.machines.length} machines, seed ${slotScenario.seed}, ×${slotScenario.live?.timeScale ?? 1}`,
+      );
+    }
+
     const summary: FloorSummary = {
       stateDir,
       property,
@@ -196,6 +260,7 @@ export async function startLocalFloor(
       floorApi: { url: api.url, tokenPath },
       localPubSub: pubsub.url,
       shufflers: { endpoint: `modbus+tcp://${shufflers.host}:${shufflers.port}`, count: shufflers.units.length },
+      slots: { machines: slots?.machines.length ?? 0 },
       components: components.map((c) => ({ name: c.name, pid: c.pid, log: c.logPath })),
       processors: processors.map((p) => ({
         id: p.id,
@@ -214,6 +279,9 @@ export async function startLocalFloor(
     return {
       summary,
       counters: () => ({
+        'SMIB events bridged': bridge?.relayed.get('smib/+/events') ?? 0,
+        'slot events': pubsub.published.get(LOCAL_TOPICS.slotEvents) ?? 0,
+        'displays bridged': bridge?.relayed.get('smib/+/display') ?? 0,
         telemetry: pubsub.published.get(LOCAL_TOPICS.shufflerTelemetry) ?? 0,
         predictions: pubsub.published.get(LOCAL_TOPICS.predictions) ?? 0,
         'edge alerts': pubsub.published.get(LOCAL_TOPICS.alerts) ?? 0,

@@ -7,12 +7,15 @@ import { z } from 'zod';
 export const USAGE = `usage: npm start -- [options]
 
 Starts the local floor: certificates, the local cloud (IoT Core, Kinesis, DynamoDB, Timestream,
-SNS, lake), the stream processors, the shuffler fleet simulator and the edge components.
+SNS, lake), the stream processors, the shuffler fleet and slot floor simulators, the MQTT bridge
+and the edge components.
 
   --shufflers N        shufflers on the floor (default: the scenario's fleet size)
   --scenario PATH      shuffler scenario JSON (default simulators/scenarios/shuffler-floor-demo.json)
-  --seed N|TEXT        simulation seed (default: the scenario's seed)
-  --time-scale X       simulated seconds per real second (default: the scenario's time scale)
+  --machines N         slot machines on the floor, 0 for none (default: the slot scenario's floor)
+  --slot-scenario PATH slot scenario JSON with a "live" section (default simulators/scenarios/slot-demo-live.json)
+  --seed N|TEXT        simulation seed of both simulators (default: each scenario's seed)
+  --time-scale X       simulated seconds per real second of both simulators (default: each scenario's)
   --state-dir PATH     state folder (default .croupier/ at the repository root, or CROUPIER_STATE_DIR)
   --property ID        property (casino) id, the {property} topic segment (default: the dev environment's)
   --core NAME          thing name of the floor core (default floor-core-1)
@@ -26,6 +29,13 @@ const StartOptionsSchema = z.object({
   help: z.boolean().default(false),
   shufflers: positiveNumber('--shufflers').int('--shufflers must be a whole number').max(247).optional(),
   scenario: z.string().min(1),
+  machines: z.coerce
+    .number({ error: '--machines must be a number' })
+    .int('--machines must be a whole number')
+    .min(0, '--machines must be 0 or more')
+    .max(2_000)
+    .optional(),
+  slotScenario: z.string().min(1),
   seed: z
     .string()
     .min(1)
@@ -60,6 +70,8 @@ export function parseStartOptions(
       help: { type: 'boolean', short: 'h' },
       shufflers: { type: 'string' },
       scenario: { type: 'string' },
+      machines: { type: 'string' },
+      'slot-scenario': { type: 'string' },
       seed: { type: 'string' },
       'time-scale': { type: 'string' },
       'state-dir': { type: 'string' },
@@ -75,6 +87,10 @@ export function parseStartOptions(
     scenario: values.scenario
       ? resolve(base, values.scenario)
       : resolve(defaults.repositoryRoot, 'simulators/scenarios/shuffler-floor-demo.json'),
+    machines: values.machines,
+    slotScenario: values['slot-scenario']
+      ? resolve(base, values['slot-scenario'])
+      : resolve(defaults.repositoryRoot, 'simulators/scenarios/slot-demo-live.json'),
     seed: values.seed,
     timeScale: values['time-scale'],
     stateDir: values['state-dir'] ? resolve(base, values['state-dir']) : (env.CROUPIER_STATE_DIR ?? defaults.stateDir),

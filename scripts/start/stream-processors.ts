@@ -43,6 +43,12 @@ export async function attachStreamProcessors(
   region: string,
 ): Promise<AttachedProcessor[]> {
   const aws = { region, credentials: LOCAL_CREDENTIALS };
+  // The Lambda runtime gives every function AWS_REGION and its role's credentials in the
+  // environment, and clients built from a bare endpoint (the offer publisher's IoT data-plane
+  // client) rely on them; these functions run in this process, against stand-ins only.
+  process.env.AWS_REGION ??= region;
+  process.env.AWS_ACCESS_KEY_ID ??= LOCAL_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY ??= LOCAL_CREDENTIALS.secretAccessKey;
   const dynamo = createDynamoDbDocumentClient({ endpoint: cloud.endpoints.dynamodb, ...aws });
   const tables = defaultTableNames();
   const logger = (serviceName: string) => new Logger({ serviceName, logLevel: 'WARN' });

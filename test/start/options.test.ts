@@ -13,6 +13,8 @@ describe('GIVEN the start command line', () => {
       core: 'floor-core-1',
       ephemeralPorts: false,
     });
+    expect(options.slotScenario).toBe('/repo/simulators/scenarios/slot-demo-live.json');
+    expect(options.machines).toBeUndefined();
     expect(options.shufflers).toBeUndefined();
     expect(options.property).toBeUndefined();
   });
@@ -48,9 +50,20 @@ describe('GIVEN the start command line', () => {
     [['--shufflers', '0'], '--shufflers must be above 0'],
     [['--shufflers', '2.5'], '--shufflers must be a whole number'],
     [['--time-scale', 'fast'], '--time-scale must be a number'],
+    [['--machines=-1'], '--machines must be 0 or more'],
+    [['--machines', '1.5'], '--machines must be a whole number'],
     [['--core', 'a/b'], 'core'],
   ])('WHEN %j THEN it is refused with a message naming it', (argv, message) => {
     expect(() => parseStartOptions(argv, {}, defaults)).toThrow(message);
+  });
+
+  it('WHEN a slot floor size and scenario are given THEN --machines is a count (0: no slot floor) and the path is resolved', () => {
+    const options = parseStartOptions(
+      ['--machines', '0', '--slot-scenario', 'slots.json'],
+      { INIT_CWD: '/home/me' },
+      defaults,
+    );
+    expect(options).toMatchObject({ machines: 0, slotScenario: '/home/me/slots.json' });
   });
 
   it('WHEN an unknown option is given THEN it is refused', () => {

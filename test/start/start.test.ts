@@ -57,7 +57,45 @@ const filesUnder = async (dir: string): Promise<string[]> => {
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 };
 
-describe('GIVEN `npm start` on a fresh state folder with a small shuffler floor', () => {
+/** Every record of a stream (all shards) from its start, read with the real AWS SDK until `enough` says so. */
+async function readStream(
+  endpoint: string,
+  streamName: string,
+  what: string,
+  enough: (records: readonly { partitionKey: string; data: Uint8Array }[]) => boolean,
+): Promise<{ partitionKey: string; data: Uint8Array }[]> {
+  const kinesis = createKinesisClient({ endpoint, region: 'us-east-1', credentials });
+  try {
+    const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
+    const iterators = await Promise.all(
+      Shards.map(async (shard) => {
+        const { ShardIterator } = await kinesis.send(
+          new GetShardIteratorCommand({
+            StreamName: streamName,
+            ShardId: shard.ShardId!,
+            ShardIteratorType: 'TRIM_HORIZON',
+          }),
+        );
+        return ShardIterator!;
+      }),
+    );
+    const records: { partitionKey: string; data: Uint8Array }[] = [];
+    return await until(what, 45_000, async () => {
+      for (const [i, iterator] of iterators.entries()) {
+        const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+        iterators[i] = page.NextShardIterator!;
+        for (const r of page.Records ?? []) records.push({ partitionKey: r.PartitionKey!, data: r.Data! });
+      }
+      return enough(records) ? records : undefined;
+    });
+  } finally {
+    kinesis.destroy();
+  }
+}
+
+describe('GIVEN `npm start` on a fresh state folder with a small shuffler floor and a small slot floor', () => {
+  /** The slot stream's events as they reached Kinesis, JSON text, checked for card numbers after the stop. */
+  let slotEventsText = '';
   let stateDir: string;
   let floor: ChildProcess;
   let output = '';
@@ -71,6 +109,8 @@ describe('GIVEN `npm start` on a fresh state folder with a small shuffler floor'
       stateDir,
       '--ephemeral-ports',
       '--shufflers',
+      '2',
+      '--machines',
       '2',
       '--time-scale',
       '600',
@@ -104,10 +144,13 @@ describe('GIVEN `npm start` on a fresh state folder with a small shuffler floor'
     await expect(access(join(stateDir, 'certs', 'test-core-1.cert.pem'))).resolves.toBeUndefined();
     expect(output).toContain(floorFile.cloud.kinesis);
     expect(output).toContain(floorFile.cloud.dynamodb);
-    expect(output).toMatch(/Not running yet:\n {2}slot floor/);
+    expect(output).toMatch(/Not running yet:\n {2}dashboard/);
+    expect(output).toContain('Slot floor (SMIBs)');
+    expect(output).toContain('2 machines on the device broker');
     expect(floorFile.components.map((c) => c.name)).toEqual([
       'com.croupier.Uplink',
       'com.croupier.FailurePredictor',
+      'com.croupier.SlotGateway',
       'com.croupier.ShufflerMonitor',
     ]);
   });
@@ -140,6 +183,50 @@ describe('GIVEN `npm start` on a fresh state folder with a small shuffler floor'
       expect([...devices].sort()).toEqual(['shf-001', 'shf-002']);
     } finally {
       kinesis.destroy();
+    }
+  });
+
+  it('WHEN SMIBs play THEN their events reach Kinesis slot-events through the bridge, SlotGateway, Uplink and IoT Core', async () => {
+    const events: { type: string; machineId: string; playerToken?: string }[] = [];
+    const records = await readStream(
+      floorFile.cloud.kinesis,
+      'slot-events',
+      'a carded session in slot-events',
+      (rs) => {
+        events.length = 0;
+        for (const record of rs) {
+          const decoded = decodeEnvelope(record.data);
+          if (!decoded.ok) throw new Error(decoded.error.message);
+          expect(decoded.value.header.stream).toBe('slot');
+          events.push(...(decoded.value.events as typeof events));
+        }
+        return events.some((e) => e.type === 'card_in') && events.some((e) => e.type === 'game_played');
+      },
+    );
+    for (const record of records) expect(record.partitionKey).toBe('test-core-1');
+    slotEventsText = JSON.stringify(events);
+    expect(new Set(events.map((e) => e.machineId))).toEqual(new Set(['SM-0001', 'SM-0002']));
+    const cardIn = events.find((e) => e.type === 'card_in')!;
+    expect(cardIn.playerToken).toMatch(/^[0-9a-f]{64}$/);
+    expect(cardIn).not.toHaveProperty('cardNumber');
+  });
+
+  it('WHEN the slot processor runs THEN players are rated and sessions kept in DynamoDB', async () => {
+    const dynamo = createDynamoDbDocumentClient({
+      endpoint: floorFile.cloud.dynamodb,
+      region: 'us-east-1',
+      credentials,
+    });
+    try {
+      const [players, sessions] = await until('a rated player and a session in DynamoDB', 45_000, async () => {
+        const { Items: p = [] } = await dynamo.send(new ScanCommand({ TableName: 'croupier-players' }));
+        const { Items: s = [] } = await dynamo.send(new ScanCommand({ TableName: 'croupier-sessions' }));
+        return p.length > 0 && s.length > 0 ? [p, s] : undefined;
+      });
+      expect(JSON.stringify(players)).toMatch(/[0-9a-f]{64}/);
+      expect(sessions.length).toBeGreaterThan(0);
+    } finally {
+      dynamo.destroy();
     }
   });
 
@@ -185,6 +272,14 @@ describe('GIVEN `npm start` on a fresh state folder with a small shuffler floor'
     expect(output.indexOf('stopping com.croupier.ShufflerMonitor')).toBeLessThan(
       output.indexOf('stopping local cloud'),
     );
+    // The simulator writes its ground truth, card numbers included, on the floor when it stops.
+    const truth = JSON.parse(await readFile(join(stateDir, 'simulators', 'slot-live-ground-truth.json'), 'utf8')) as {
+      players: { cardNumber: string | null }[];
+    };
+    const cardNumbers = truth.players.flatMap((p) => (p.cardNumber ? [p.cardNumber] : []));
+    expect(cardNumbers.length).toBeGreaterThan(0);
+    expect(slotEventsText.length).toBeGreaterThan(0);
+    for (const cardNumber of cardNumbers) expect(slotEventsText).not.toContain(cardNumber);
   }, 40_000);
   it('WHEN started again on the same state folder THEN it reuses certificates and model and resumes the flow', async () => {
     const caBefore = await readFile(join(stateDir, 'certs', 'ca.cert.pem'), 'utf8');
@@ -197,6 +292,8 @@ describe('GIVEN `npm start` on a fresh state folder with a small shuffler floor'
       '--ephemeral-ports',
       '--shufflers',
       '2',
+      '--machines',
+      '0',
       '--time-scale',
       '600',
       '--core',
@@ -243,7 +340,16 @@ describe('GIVEN `npm start -- --help`', () => {
     });
     const code = await new Promise<number | null>((resolve) => help.once('exit', resolve));
     expect(code).toBe(0);
-    for (const option of ['--shufflers', '--scenario', '--seed', '--time-scale', '--state-dir', '--ephemeral-ports'])
+    for (const option of [
+      '--shufflers',
+      '--scenario',
+      '--machines',
+      '--slot-scenario',
+      '--seed',
+      '--time-scale',
+      '--state-dir',
+      '--ephemeral-ports',
+    ])
       expect(text).toContain(option);
   });
 

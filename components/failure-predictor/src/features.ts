@@ -8,11 +8,21 @@
 import type { ShufflerGame, ShufflerTelemetry } from '@croupier/contracts';
 
 /** Version of the feature set below; model cards carry it and FailurePredictor checks it. */
-export const FEATURE_SET_VERSION = 'shuffler-features/1';
+export const FEATURE_SET_VERSION = 'shuffler-features/2';
 
-/** How much telemetry one feature vector summarises. */
+/**
+ * How much telemetry one feature vector summarises. Time in the features is the DEVICE's time, read off
+ * its own hours-since-service clock (see {@link deviceHoursAxis}), never `eventTime`: eventTime is when
+ * the collector observed the reading, and the two clocks need not run at the same rate (a simulated floor
+ * at ×60, a backlog relayed late). Rates per hour and the window length computed on the collector's clock
+ * would then differ from training: at ×60 every temperature slope came out 60× too steep.
+ */
 export interface FeatureWindow {
-  /** Readings older than this, relative to the newest reading, leave the window. */
+  /**
+   * Readings more than this many device milliseconds (by the device's hour counter) before the newest
+   * leave the window; so do readings whose eventTime is that much older, which bounds the window when a
+   * device's clock stalls.
+   */
   readonly durationMs: number;
   /** Fewer readings than this make no prediction (a device just came online). */
   readonly minReadings: number;
@@ -57,7 +67,7 @@ export const FEATURES: readonly FeatureSpec[] = [
   {
     name: 'temperatureSlopeCelsiusPerHour',
     unit: '°C/h',
-    description: 'Least-squares slope of housing temperature over the window',
+    description: 'Least-squares slope of housing temperature over the window, per device hour',
   },
   {
     name: 'sensorFaultShare',
@@ -122,25 +132,40 @@ function increase(readings: readonly WindowReading[], pick: (r: WindowReading) =
   return total;
 }
 
+/**
+ * Device hours from the first reading to each reading, read off the device's own clock: the
+ * hours-since-service gauge. A drop is a completed service restarting that clock; the hours after it
+ * count from zero, as counter resets do. Offline readings repeat the last value and add nothing.
+ */
+export function deviceHoursAxis(readings: readonly WindowReading[]): number[] {
+  const axis: number[] = [];
+  let elapsed = 0;
+  readings.forEach((r, i) => {
+    if (i > 0) elapsed += deviceHoursBetween(readings[i - 1]!, r);
+    axis.push(elapsed);
+  });
+  return axis;
+}
+
+function deviceHoursBetween(before: WindowReading, after: WindowReading): number {
+  return after.hoursSinceService >= before.hoursSinceService
+    ? after.hoursSinceService - before.hoursSinceService
+    : after.hoursSinceService;
+}
+
 function slopePerHour(readings: readonly WindowReading[], pick: (r: WindowReading) => number): number {
   const n = readings.length;
   if (n < 2) return 0;
-  const t0 = readings[0]!.time;
-  let sx = 0;
-  let sy = 0;
-  for (const r of readings) {
-    sx += (r.time - t0) / 3_600_000;
-    sy += pick(r);
-  }
-  const mx = sx / n;
-  const my = sy / n;
+  const hours = deviceHoursAxis(readings);
+  const mx = hours.reduce((s, h) => s + h, 0) / n;
+  const my = readings.reduce((s, r) => s + pick(r), 0) / n;
   let sxy = 0;
   let sxx = 0;
-  for (const r of readings) {
-    const dx = (r.time - t0) / 3_600_000 - mx;
+  readings.forEach((r, i) => {
+    const dx = hours[i]! - mx;
     sxy += dx * (pick(r) - my);
     sxx += dx * dx;
-  }
+  });
   return sxx === 0 ? 0 : sxy / sxx;
 }
 
@@ -177,12 +202,14 @@ export function computeFeatures(
 }
 
 /**
- * The sliding window of one device: readings in time order, none older than `durationMs` before the
- * newest. Late or repeated readings (eventTime not after the newest) are ignored, so a retransmitted
- * event cannot count twice.
+ * The sliding window of one device: readings in time order, none more than `durationMs` of device time
+ * (by its hour counter) or of eventTime before the newest. Late or repeated readings (eventTime not after
+ * the newest) are ignored, so a retransmitted event cannot count twice.
  */
 export class SlidingWindow {
   private readings: WindowReading[] = [];
+  /** Device hours elapsed from the first reading ever added to each reading in the window. */
+  private hours: number[] = [];
 
   constructor(private readonly window: FeatureWindow = FEATURE_WINDOW) {}
 
@@ -190,11 +217,19 @@ export class SlidingWindow {
   add(reading: WindowReading): boolean {
     const newest = this.readings[this.readings.length - 1];
     if (newest && reading.time <= newest.time) return false;
+    const hours = newest ? this.hours[this.hours.length - 1]! + deviceHoursBetween(newest, reading) : 0;
     this.readings.push(reading);
-    const cutoff = reading.time - this.window.durationMs;
+    this.hours.push(hours);
+    const cutoffTime = reading.time - this.window.durationMs;
+    const cutoffHours = hours - this.window.durationMs / 3_600_000;
     let drop = 0;
-    while (drop < this.readings.length && this.readings[drop]!.time < cutoff) drop += 1;
-    if (drop > 0) this.readings = this.readings.slice(drop);
+    while (drop < this.readings.length && (this.readings[drop]!.time < cutoffTime || this.hours[drop]! < cutoffHours)) {
+      drop += 1;
+    }
+    if (drop > 0) {
+      this.readings = this.readings.slice(drop);
+      this.hours = this.hours.slice(drop);
+    }
     return true;
   }
 

@@ -15,6 +15,7 @@ export {
 } from './failure-predictor.js';
 export {
   computeFeatures,
+  deviceHoursAxis,
   FEATURE_NAMES,
   FEATURE_SET_VERSION,
   FEATURE_WINDOW,

@@ -2,13 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   computeFeatures,
+  deviceHoursAxis,
   FEATURE_NAMES,
   FEATURE_WINDOW,
   FEATURES,
   SlidingWindow,
   toWindowReading,
 } from '../src/features.js';
-import { reading } from './support/telemetry.js';
+import { reading, T0 } from './support/telemetry.js';
 
 const window = { durationMs: 60 * 60_000, minReadings: 3 };
 
@@ -80,6 +81,33 @@ describe('feature definition', () => {
     expect(w.add(toWindowReading(reading(20)))).toBe(false);
     expect(w.add(toWindowReading(reading(90)))).toBe(true);
     expect(w.contents.map((r) => (r.time - w.contents[0]!.time) / 60_000)).toEqual([0, 60]);
+  });
+
+  it('GIVEN the collector observing a device running 60× faster THEN the features are those of device time', () => {
+    // The same device history (an hour, warming 2 °C), once observed in real time and once in a minute.
+    const history = [0, 15, 30, 45, 60].map((minutes) => reading(minutes, { temp: 30 + minutes / 30 }));
+    const squeezed = history.map((t, i) => ({ ...t, eventTime: T0 + i * 15_000 }));
+    const real = computeFeatures(history.map(toWindowReading), window)!;
+    const fast = computeFeatures(squeezed.map(toWindowReading), window)!;
+    expect(fast).toEqual(real);
+    expect(real[FEATURE_NAMES.indexOf('temperatureSlopeCelsiusPerHour')]).toBeCloseTo(2, 12);
+  });
+
+  it('GIVEN a service inside the window THEN device hours run on from the restarted clock', () => {
+    const readings = [reading(0), reading(60), reading(120)].map(toWindowReading);
+    const serviced = readings.map((r, i) => (i === 2 ? { ...r, hoursSinceService: 0.25 } : r));
+    expect(deviceHoursAxis(readings)).toEqual([0, 1, 2]);
+    expect(deviceHoursAxis(serviced)).toEqual([0, 1, 1.25]);
+  });
+
+  it('GIVEN a device whose clock runs faster than eventTime THEN the window keeps its duration in device hours', () => {
+    const w = new SlidingWindow(window);
+    // One reading per real minute of a device at ×60: each is a device hour after the one before.
+    for (let i = 0; i < 5; i += 1) {
+      const t = reading(i * 60);
+      w.add(toWindowReading({ ...t, eventTime: T0 + i * 60_000 }));
+    }
+    expect(w.contents.map((r) => r.hoursSinceService - 100)).toEqual([3, 4]);
   });
 
   it('PROPERTY: identical windows give bit-identical features, through the window or directly', () => {

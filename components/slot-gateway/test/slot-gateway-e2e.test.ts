@@ -237,6 +237,9 @@ describe('SlotGateway end to end over real brokers: SMIB → SlotGateway → Upl
     expect(JSON.parse(letters[0]!.payload).eventId).toBe(invalid.eventId);
     expect(letters[1]!.reason).toMatch(/invalid_json/);
     expect(letters[1]!.payload).not.toContain(CARD);
+    // Uplink can receive an event before the local broker's acknowledgement reaches SlotGateway,
+    // which counts a forward only once it is acknowledged.
+    await until(() => gateway.metrics()['smib.forwarded'] === 6, 'acknowledged forwards');
     expect(gateway.metrics()).toMatchObject({
       'smib.received': 9,
       'smib.forwarded': 6,

@@ -3,7 +3,6 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { topicRules } from '../definitions/topic-rules.js';
 import type { EnvironmentConfig } from './config/schema.js';
-import { type FleetDeployment, fleetDeploymentFromConfig } from './constructs/fleet-deployment.js';
 import { AlertsStack } from './stacks/alerts-stack.js';
 import { EdgeStack } from './stacks/edge-stack.js';
 import { FloorApiStack } from './stacks/floor-api-stack.js';
@@ -32,7 +31,6 @@ export interface CroupierAppOptions {
   readonly processors?: readonly ProcessorDeclaration[];
   readonly lakeTransformHandler?: string;
   readonly floorApiHandler?: string;
-  readonly fleetDeployment?: FleetDeployment;
   /** Register the cdk-nag AwsSolutions pack as a validation plugin: synthesis fails on any unacknowledged finding. */
   readonly nag?: boolean;
 }
@@ -61,7 +59,6 @@ export function addCroupierStacks(
   const edge = new EdgeStack(app, `${prefix}-Edge`, {
     env,
     config,
-    fleetDeployment: options.fleetDeployment ?? fleetDeploymentFromConfig(config),
     accessLogsBucket: storage.accessLogsBucket,
   });
   const processing = new ProcessingStack(app, `${prefix}-Processing`, {

@@ -84,6 +84,7 @@ export interface StartLocalCloudOptions {
   /**
    * Certificate CNs that play the core's side of the device broker (the MQTT bridge to local
    * pub/sub), normally the core's thing name. Without any, no client may read `smib/+/events`.
+   * They are also the cores registered with the IoT endpoint: no other core certificate may connect.
    */
   readonly deviceBrokerGatewayPrincipals?: readonly string[];
   readonly log: Log;
@@ -201,6 +202,8 @@ export async function startLocalCloud(options: StartLocalCloudOptions): Promise<
       });
       const running = iot;
       stops.push(() => running.close());
+      // Every refusal is a security event an operator must be able to find, with who and why.
+      running.events.on('denied', (denial) => log('iot denied', { ...denial }));
     }
 
     const mappings: KinesisEventSourceMapping[] = [];

@@ -18,6 +18,8 @@ export interface FloorWiring {
   };
   /** Folder holding the FailureModel artifacts (`failure-model.onnx`, `model-card.json`). */
   readonly failureModelDir: string;
+  /** FailurePredictor deployment configuration merged over its recipe's (the time-scaled cadence). */
+  readonly predictorConfiguration?: Readonly<Record<string, unknown>>;
   /** The slot floor SlotGateway serves, when one runs: its machines and the player-token key (hex). */
   readonly slots?: { readonly machines: readonly MachineIdentity[]; readonly playerTokenKeyHex: string };
 }
@@ -48,7 +50,7 @@ export async function floorComponents(wiring: FloorWiring, pki: FloorPki): Promi
     {
       name: 'com.croupier.FailurePredictor',
       ...component('failure-predictor'),
-      configuration: {},
+      configuration: wiring.predictorConfiguration ?? {},
       local: await local('FailurePredictor'),
       env: { FAILURE_MODEL_DIR: wiring.failureModelDir },
     },

@@ -14,13 +14,7 @@ export interface FloorSummary {
   readonly slots: { readonly machines: number };
   readonly components: readonly { readonly name: string; readonly pid: number | undefined; readonly log: string }[];
   readonly processors: readonly { readonly id: string; readonly stream: string; readonly skipped?: string }[];
-  readonly notRunning: readonly { readonly part: string; readonly why: string }[];
 }
-
-/** Parts of the local floor the start command does not run yet, and why. */
-export const NOT_RUNNING: FloorSummary['notRunning'] = [
-  { part: 'dashboard', why: 'the floor API serves no dashboard page yet' },
-];
 
 /** The line the start command prints once everything runs; tests wait for it. */
 export const READY_LINE = 'Croupier local floor is running.';
@@ -38,6 +32,7 @@ export function renderFloorSummary(summary: FloorSummary): string {
     ['Timestream (DuckDB)', 'in process'],
     ['Lake', cloud.lakeDir],
     ['Floor API (HTTP)', summary.floorApi.url],
+    ['Dashboard', `${summary.floorApi.url}/dashboard/ (sign in with the operator token or the one-time link below)`],
     ['Core local pub/sub (MQTT/TLS)', summary.localPubSub],
     ['Shuffler fleet (Modbus TCP)', `${summary.shufflers.endpoint} (${summary.shufflers.count} shufflers)`],
     [
@@ -61,8 +56,6 @@ export function renderFloorSummary(summary: FloorSummary): string {
     ...components,
     'Stream processors:',
     ...processors,
-    'Not running yet:',
-    ...summary.notRunning.map((n) => `  ${n.part}: ${n.why}`),
     '',
     `AWS SDK settings for the stand-ins: ${cloud.stateDir}/cloud/endpoints.env`,
     `Floor API: curl -H "Authorization: Bearer $(cat ${summary.floorApi.tokenPath})" ${summary.floorApi.url}/v1/devices`,

@@ -8,15 +8,21 @@ import { LOCAL_TOPICS } from '@croupier/contracts';
 import { type RunningComponent, startComponent } from './component-process.js';
 import type { Reporter } from './console-reporter.js';
 import { ensureFailureModel } from './failure-model-artifacts.js';
-import { startFloorApi } from './floor-api-server.js';
+import { floorPipelineSource, startFloorApi } from './floor-api-server.js';
 import { floorComponents } from './floor-components.js';
 import { openFloorLog } from './floor-log.js';
-import { openFloorPki } from './floor-pki.js';
-import { type FloorSummary, NOT_RUNNING } from './floor-summary.js';
+import { ensurePlayerTokenKey, openFloorPki } from './floor-pki.js';
+import type { FloorSummary } from './floor-summary.js';
 import type { FlowCounters } from './flow-rates.js';
+import { currentFailureModelDir, startLocalDeployments } from './local-deployments.js';
 import { type LocalPubSubBroker, startLocalPubSubBroker } from './local-pubsub-broker.js';
 import type { StartOptions } from './options.js';
-import { loadScenario, type RunningShufflerFloor, startSimulatedShufflers } from './shuffler-floor.js';
+import {
+  loadScenario,
+  type RunningShufflerFloor,
+  startSimulatedShufflers,
+  timeScaledPredictorConfiguration,
+} from './shuffler-floor.js';
 import { loadSlotFloorScenario, prepareSlotFloor, type RunningSlotFloor, startSlotFloor } from './slot-floor.js';
 import { type SmibBridge, startSmibBridge } from './smib-bridge.js';
 import { lockStateFolder } from './state-lock.js';
@@ -153,8 +159,10 @@ export async function startLocalFloor(
       ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
       ...(options.ephemeralPorts ? { port: 0 } : {}),
     });
-    const shufflers: RunningShufflerFloor = await startSimulatedShufflers(scenario, (line) =>
-      reporter.note(`ground truth: ${line}`),
+    const shufflers: RunningShufflerFloor = await startSimulatedShufflers(
+      scenario,
+      (line) => reporter.note(`ground truth: ${line}`),
+      join(stateDir, 'simulators', 'shuffler-live-ground-truth.jsonl'),
     );
     stops.push({ what: 'shuffler fleet simulator', stop: () => shufflers.floor.stop() });
     reporter.note(
@@ -177,6 +185,7 @@ export async function startLocalFloor(
             certDir: join(pki.dir, 'smib'),
             caDir: pki.dir,
             outDir: join(stateDir, 'simulators'),
+            playerTokenKeyPath: await playerTokenKeyFile(stateDir),
           });
     const slotModel = slotScenario ? await prepareSlotFloor(slotScenario) : undefined;
     const launches = await floorComponents(
@@ -187,7 +196,9 @@ export async function startLocalFloor(
         localBroker: { host: pubsub.host, port: pubsub.port },
         iotCore: { host: iotUrl.hostname, port: Number(iotUrl.port) },
         shufflers: { host: shufflers.host, port: shufflers.port, units: shufflers.units },
-        failureModelDir: modelDir,
+        // The version the last local deployment installed survives a restart.
+        failureModelDir: await currentFailureModelDir(stateDir, modelDir),
+        predictorConfiguration: timeScaledPredictorConfiguration(scenario.live.timeScale),
         ...(slotModel
           ? {
               slots: {
@@ -215,6 +226,18 @@ export async function startLocalFloor(
         if (!stopping) reporter.warn(`${launch.name} exited unexpectedly with code ${code}; see ${running.logPath}`);
       });
       reporter.note(`running, pid ${running.pid}, log ${running.logPath}`);
+    }
+
+    const predictor = components.find((c) => c.name === 'com.croupier.FailurePredictor');
+    if (predictor) {
+      reporter.step('local deployments (new FailureModel versions, switched live)');
+      const deployments = await startLocalDeployments({
+        stateDir,
+        predictor,
+        log: (message, fields) => floorLog.write('deployments', message, fields),
+      });
+      stops.push({ what: 'local deployments', stop: () => deployments.close() });
+      reporter.note(`inbox ${join(stateDir, 'deployments')}`);
     }
 
     let bridge: SmibBridge | undefined;
@@ -267,7 +290,6 @@ export async function startLocalFloor(
         stream: p.stream,
         ...('skipped' in p ? { skipped: p.skipped } : {}),
       })),
-      notRunning: NOT_RUNNING,
     };
     await writeFile(join(stateDir, 'floor.json'), `${JSON.stringify(summary, null, 2)}\n`);
 
@@ -276,25 +298,35 @@ export async function startLocalFloor(
       if (!attached || !('mapping' in attached)) return 0;
       return [...attached.mapping.stats().values()].reduce((sum, s) => sum + s.recordsProcessed, 0);
     };
+    const counters = (): FlowCounters => ({
+      'SMIB events bridged': bridge?.relayed.get('smib/+/events') ?? 0,
+      'slot events': pubsub.published.get(LOCAL_TOPICS.slotEvents) ?? 0,
+      'displays bridged': bridge?.relayed.get('smib/+/display') ?? 0,
+      telemetry: pubsub.published.get(LOCAL_TOPICS.shufflerTelemetry) ?? 0,
+      predictions: pubsub.published.get(LOCAL_TOPICS.predictions) ?? 0,
+      'edge alerts': pubsub.published.get(LOCAL_TOPICS.alerts) ?? 0,
+      'IoT→Kinesis': iot.counters.delivered,
+      'shuffler processor': processed('ShufflerProcessor'),
+      'slot processor': processed('SlotProcessor'),
+    });
+    api.showFloor({ machines: slots?.machines ?? [], pipeline: floorPipelineSource(cloud, processors, counters) });
+    reporter.note(`dashboard ${api.dashboardLink()} (one-time sign-in link)`);
     return {
       summary,
-      counters: () => ({
-        'SMIB events bridged': bridge?.relayed.get('smib/+/events') ?? 0,
-        'slot events': pubsub.published.get(LOCAL_TOPICS.slotEvents) ?? 0,
-        'displays bridged': bridge?.relayed.get('smib/+/display') ?? 0,
-        telemetry: pubsub.published.get(LOCAL_TOPICS.shufflerTelemetry) ?? 0,
-        predictions: pubsub.published.get(LOCAL_TOPICS.predictions) ?? 0,
-        'edge alerts': pubsub.published.get(LOCAL_TOPICS.alerts) ?? 0,
-        'IoT→Kinesis': iot.counters.delivered,
-        'shuffler processor': processed('ShufflerProcessor'),
-        'slot processor': processed('SlotProcessor'),
-      }),
+      counters,
       stop,
     };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** The floor's player-token key file, generated (0600) on first start; never in a scenario. */
+async function playerTokenKeyFile(stateDir: string): Promise<string> {
+  const path = join(stateDir, 'secrets', 'player-token.key');
+  await ensurePlayerTokenKey(path);
+  return path;
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

@@ -30,7 +30,8 @@ export async function startLocalPubSubBroker(options: {
   const published = new Map<string, number>();
   broker.authenticate = (client, _username, _password, done) => {
     const socket = client.conn as unknown as tls.TLSSocket;
-    const cn = socket.authorized ? socket.getPeerCertificate().subject?.CN : undefined;
+    // A client that hung up before authentication has no peer certificate left (null, not an object).
+    const cn = socket.authorized ? socket.getPeerCertificate()?.subject?.CN : undefined;
     if (typeof cn === 'string' && cn === client.id) return done(null, true);
     const error = new Error(`client id "${client.id}" differs from its certificate CN`) as AuthenticateError;
     error.returnCode = NOT_AUTHORIZED;

@@ -26,6 +26,11 @@ export interface SlotOverrides {
   readonly caDir: string;
   /** Where the ground truth and display log are written when the run stops. */
   readonly outDir: string;
+  /**
+   * The floor's player-token key file (see `ensurePlayerTokenKey`). It replaces any key the
+   * scenario names, so the SMIBs' ground truth and SlotGateway tokenise with the same secret.
+   */
+  readonly playerTokenKeyPath: string;
 }
 
 interface RawZone {
@@ -58,7 +63,8 @@ export function cutZones(zones: readonly RawZone[], machines: number): RawZone[]
 
 /**
  * Reads a slot scenario with a `live` section and applies the command line: floor size, seed,
- * time scale, the broker and certificate folders of this floor, and an open-ended duration.
+ * time scale, the broker and certificate folders and player-token key file of this floor, and an
+ * open-ended duration.
  * Overrides apply before validation, so a bad one fails with the scenario's own message.
  */
 export async function loadSlotFloorScenario(path: string, overrides: SlotOverrides): Promise<SlotScenario> {
@@ -72,9 +78,11 @@ export async function loadSlotFloorScenario(path: string, overrides: SlotOverrid
   if (live === undefined) throw new Error(`slot scenario ${path} has no "live" section`);
   const floor = { ...(raw.floor as { zones?: RawZone[] } | undefined) };
   if (overrides.machines !== undefined) floor.zones = cutZones(floor.zones ?? [], overrides.machines);
+  const { playerTokenKeyHex: _inline, ...withoutInlineKey } = raw;
   return parseSlotScenario(
     {
-      ...raw,
+      ...withoutInlineKey,
+      playerTokenKeyPath: overrides.playerTokenKeyPath,
       ...(overrides.seed !== undefined ? { seed: overrides.seed } : {}),
       floor,
       live: {
@@ -92,7 +100,7 @@ export async function loadSlotFloorScenario(path: string, overrides: SlotOverrid
         displayLogPath: join(overrides.outDir, 'slot-live-displays.json'),
       },
     },
-    // Relative paths left in the scenario (a key file) are the scenario file's own.
+    // Relative paths left in the scenario are the scenario file's own.
     dirname(resolve(path)),
   );
 }
@@ -100,8 +108,6 @@ export async function loadSlotFloorScenario(path: string, overrides: SlotOverrid
 /** The slot floor simulator running in this process: one SMIB per machine on the device broker. */
 export interface RunningSlotFloor {
   readonly machines: readonly MachineIdentity[];
-  /** Hex of the scenario's player-token key: SlotGateway must tokenise with the same key. */
-  readonly playerTokenKeyHex: string;
   /** Settles when the run ends (stopped, or failed to connect). */
   readonly done: Promise<LiveScenarioResult>;
   /** Stops play, writes the ground truth and display log, and disconnects the SMIBs. */
@@ -109,8 +115,9 @@ export interface RunningSlotFloor {
 }
 
 /**
- * The machines and key of a scenario, known before any SMIB connects, so SlotGateway can be
- * deployed with them first and no event is published before it listens.
+ * The machines and player-token key (read from the floor's key file) of a scenario, known before
+ * any SMIB connects, so SlotGateway can be deployed with them first and no event is published
+ * before it listens.
  */
 export async function prepareSlotFloor(
   scenario: SlotScenario,
@@ -129,7 +136,6 @@ export function startSlotFloor(
   const done = runLiveScenario(scenario, prepared.playerTokenKey, abort.signal);
   return {
     machines: prepared.machines,
-    playerTokenKeyHex: Buffer.from(prepared.playerTokenKey).toString('hex'),
     done,
     async stop() {
       abort.abort();

@@ -1,6 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensurePlayerTokenKey } from '../../scripts/start/floor-pki.js';
 import { cutZones, loadSlotFloorScenario, prepareSlotFloor } from '../../scripts/start/slot-floor.js';
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -10,6 +13,7 @@ const overrides = {
   certDir: '/floor/certs/smib',
   caDir: '/floor/certs',
   outDir: '/floor/simulators',
+  playerTokenKeyPath: '',
 };
 
 describe('GIVEN the zones of a slot floor', () => {
@@ -36,6 +40,14 @@ describe('GIVEN the zones of a slot floor', () => {
 });
 
 describe('GIVEN the demo slot scenario and the start command overrides', () => {
+  let stateDir: string;
+  beforeAll(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'slot-floor-'));
+    overrides.playerTokenKeyPath = join(stateDir, 'secrets', 'player-token.key');
+    await ensurePlayerTokenKey(overrides.playerTokenKeyPath);
+  });
+  afterAll(() => rm(stateDir, { recursive: true, force: true }));
+
   it('WHEN loaded THEN the SMIBs point at this floor, run open-ended, and SlotGateway gets their machines', async () => {
     const scenario = await loadSlotFloorScenario(demo, { ...overrides, machines: 3, seed: 11, timeScale: 120 });
     expect(scenario.seed).toBe(11);
@@ -53,7 +65,7 @@ describe('GIVEN the demo slot scenario and the start command overrides', () => {
     });
     const prepared = await prepareSlotFloor(scenario);
     expect(prepared.machines.map((m) => m.machineId)).toEqual(['SM-0001', 'SM-0002', 'SM-0003']);
-    expect(prepared.playerTokenKey.byteLength).toBeGreaterThanOrEqual(32);
+    expect(prepared.playerTokenKey).toEqual(await ensurePlayerTokenKey(overrides.playerTokenKeyPath));
   });
 
   it('WHEN the scenario has no live section THEN it is refused by name', async () => {

@@ -139,12 +139,13 @@ describe('GIVEN `npm start` on a fresh state folder with a small shuffler floor 
     await rm(stateDir, { recursive: true, force: true });
   });
 
-  it('WHEN it is up THEN it created certificates and printed the endpoints and what does not run yet', async () => {
+  it('WHEN it is up THEN it created certificates and printed the endpoints and the dashboard', async () => {
     await expect(access(join(stateDir, 'certs', 'ca.cert.pem'))).resolves.toBeUndefined();
     await expect(access(join(stateDir, 'certs', 'test-core-1.cert.pem'))).resolves.toBeUndefined();
     expect(output).toContain(floorFile.cloud.kinesis);
     expect(output).toContain(floorFile.cloud.dynamodb);
-    expect(output).toMatch(/Not running yet:\n {2}dashboard/);
+    expect(output).toContain(`${floorFile.floorApi.url}/dashboard/`);
+    expect(output).toMatch(/dashboard http:\/\/127\.0\.0\.1:\d+\/dashboard\/sign-in\?code=/);
     expect(output).toContain('Slot floor (SMIBs)');
     expect(output).toContain('2 machines on the device broker');
     expect(floorFile.components.map((c) => c.name)).toEqual([

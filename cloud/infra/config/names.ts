@@ -19,4 +19,13 @@ export const names = {
     `${config.edge.componentBucketPrefix}-${stack.region}-${stack.account}`,
   glueDatabase: (config: EnvironmentConfig) => `croupier_${config.name.replaceAll('-', '_')}`,
   athenaWorkGroup: (config: EnvironmentConfig) => `croupier-${config.name}`,
+  /** A property's floor cores: the target of its fleet deployment. */
+  propertyThingGroup: (config: EnvironmentConfig, propertyId: string) =>
+    `${config.edge.fleetThingGroupPrefix}-${propertyId}`,
+  /** The fleet-provisioning template a property's new cores claim with. */
+  provisioningTemplate: (config: EnvironmentConfig, propertyId: string) =>
+    `${config.edge.provisioningTemplatePrefix}-${propertyId}`,
+  /** The Secrets Manager secret holding a property's player-token HMAC key (hex). */
+  playerTokenKeySecret: (config: EnvironmentConfig, propertyId: string) =>
+    `croupier/${config.name}/${propertyId}/player-token-key`,
 } as const;

@@ -1,6 +1,8 @@
+import { MachineIdentity } from '@croupier/contracts';
+import { BusDefinition, DeviceDefinition } from '@croupier/shuffler-monitor';
 import { z } from 'zod';
 
-/** A topic-safe id (property ids become IoT topic segments and policy resources). */
+/** A topic-safe id (names that become IoT topic segments and policy resources). */
 const TopicSegment = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'use 1-128 of A-Z a-z 0-9 _ . : -');
 
 /** Retention periods CloudWatch Logs accepts, in days. */
@@ -14,13 +16,38 @@ const Subscriber = z.discriminatedUnion('protocol', [
   z.object({ protocol: z.literal('https'), endpoint: z.url({ protocol: /^https$/ }) }),
 ]);
 
-/** A component in a Greengrass deployment: version plus an optional configuration merge. */
-const DeploymentComponent = z.object({
-  version: z.string().regex(/^\d+\.\d+\.\d+$/, 'semantic version MAJOR.MINOR.PATCH'),
-  merge: z.record(z.string(), z.unknown()).optional(),
-});
+/**
+ * A property id: an IoT topic segment, and the suffix of the property's thing group and
+ * provisioning template names, so limited to what all of those accept.
+ */
+const PropertyId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1-64 of A-Z a-z 0-9 _ -');
 
-const GreengrassComponentName = z.string().regex(/^(com\.croupier|aws\.greengrass)\.[A-Za-z0-9.]+$/);
+/** What one property's floor cores need to know about the floor: the fleet deployment merges it. */
+const SiteData = z
+  .object({
+    /** Slot machines (SlotGateway enrichment). */
+    machines: z.array(MachineIdentity).min(1),
+    /** Modbus lines and shufflers (ShufflerMonitor); register maps ship in the component's recipe. */
+    shufflers: z.object({ buses: z.record(z.string(), BusDefinition), devices: z.array(DeviceDefinition) }).strict(),
+  })
+  .strict()
+  .superRefine((site, ctx) => {
+    const machineIds = site.machines.map((m) => m.machineId);
+    for (const id of machineIds.filter((id, i) => machineIds.indexOf(id) !== i)) {
+      ctx.addIssue({ code: 'custom', path: ['machines'], message: `duplicate machine "${id}"` });
+    }
+    for (const device of site.shufflers.devices) {
+      if (!site.shufflers.buses[device.bus]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['shufflers', 'devices'],
+          message: `${device.deviceId}: unknown bus "${device.bus}"`,
+        });
+      }
+    }
+  });
+
+const Property = z.object({ id: PropertyId, name: z.string().min(1).max(128), site: SiteData }).strict();
 
 /**
  * One environment's settings. One environment lives in one AWS account and region, which is why
@@ -36,7 +63,10 @@ export const EnvironmentConfig = z
     region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/),
     /** Destroy stateful resources on stack deletion; only for throwaway environments. */
     destroyOnRemoval: z.boolean(),
-    properties: z.array(z.object({ id: TopicSegment, name: z.string().min(1).max(128) })).min(1),
+    properties: z
+      .array(Property)
+      .min(1)
+      .refine((ps) => new Set(ps.map((p) => p.id)).size === ps.length, 'property ids must be unique'),
     /** The floor's clock: ratings and KPIs are kept per gaming day in this IANA time zone. */
     floor: z.object({
       timeZone: z.string().refine((tz) => {
@@ -50,18 +80,18 @@ export const EnvironmentConfig = z
       gamingDayStartHour: z.int().min(0).max(23),
     }),
     edge: z.object({
-      thingGroupName: TopicSegment,
+      /** Each property's floor cores are the thing group `{prefix}-{property id}`, with its own fleet deployment. */
+      fleetThingGroupPrefix: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/),
       /** Thing group whose deployment the training pipeline owns (FailureModel only). */
-      modelThingGroupName: TopicSegment,
+      modelThingGroupName: z.string().regex(/^[A-Za-z0-9:_-]{1,128}$/),
       corePolicyName: TopicSegment,
       roleAliasName: z.string().regex(/^[\w=,@-]{1,128}$/),
-      provisioningTemplateName: z.string().regex(/^[0-9A-Za-z_-]{1,36}$/),
+      /** Each property has the fleet-provisioning template `{prefix}-{property id}` (at most 36 characters in all). */
+      provisioningTemplatePrefix: z.string().regex(/^[0-9A-Za-z_-]{1,30}$/),
       /** Claim certificates may only connect with client ids starting with this prefix. */
       claimClientIdPrefix: TopicSegment,
       /** GDK publishes artifacts to `{prefix}-{region}-{account}`; this is that prefix. */
       componentBucketPrefix: z.string().regex(/^[a-z0-9][a-z0-9-]{2,30}$/),
-      /** Fleet deployment used when `recipes/` has no deployment document for the thing group. */
-      deployment: z.record(GreengrassComponentName, DeploymentComponent),
     }),
     alerts: z.object({ maintenance: z.array(Subscriber), operations: z.array(Subscriber) }),
     retention: z.object({
@@ -108,8 +138,6 @@ export const EnvironmentConfig = z
       hyperparameters: z.record(z.string(), z.string()),
       /** Metric the training job logs (regex-captured) and the minimum that lets a model ship. */
       evaluation: z.object({ metricName: z.string().min(1), metricRegex: z.string().min(1), minimum: z.number() }),
-      /** Files the training job writes to `/opt/ml/model`, shipped as FailureModel artifacts. */
-      modelArtifactFiles: z.array(z.string().regex(/^[\w.-]+$/)).min(1),
       /**
        * Major version of the FailureModel versions the pipeline creates; it must stay inside the
        * FailureModel dependency range FailurePredictor's recipe declares.
@@ -119,6 +147,18 @@ export const EnvironmentConfig = z
       datasetDays: z.int().min(1).max(730),
     }),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    for (const [i, property] of config.properties.entries()) {
+      const template = `${config.edge.provisioningTemplatePrefix}-${property.id}`;
+      if (template.length > 36) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['properties', i, 'id'],
+          message: `provisioning template name "${template}" is longer than the 36 characters AWS IoT allows`,
+        });
+      }
+    }
+  });
 
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;

@@ -15,6 +15,8 @@ export interface CroupierFunctionProps {
   readonly memorySize?: number;
   readonly timeout?: Duration;
   readonly logRetention: logs.RetentionDays;
+  /** Shell commands run after esbuild, e.g. to copy a data file the handler reads beside it into the bundle. */
+  readonly afterBundling?: (inputDir: string, outputDir: string) => string[];
 }
 
 /**
@@ -71,6 +73,15 @@ export class CroupierFunction extends Construct {
         // Some bundled CommonJS dependencies call require(); ESM output needs it defined.
         banner:
           "import { createRequire as __croupierCreateRequire } from 'node:module'; const require = __croupierCreateRequire(import.meta.url);",
+        ...(props.afterBundling
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: props.afterBundling,
+              },
+            }
+          : {}),
       },
     });
     acknowledge(this.function, [

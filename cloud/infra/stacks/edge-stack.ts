@@ -4,42 +4,52 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { corePolicy } from '../../local/iot/core-policy.js';
 import { renderIotPolicyDocument, THING_NAME_VARIABLE } from '../../local/iot/policy.js';
 import { names } from '../config/names.js';
 import type { EnvironmentConfig } from '../config/schema.js';
+import { readRecipeVersions } from '../constructs/component-recipes.js';
 import { EDGE_METRICS_NAMESPACE } from '../constructs/edge-metrics.js';
-import type { FleetDeployment } from '../constructs/fleet-deployment.js';
+import { readFleetDeploymentTemplate, renderFleetDeployment } from '../constructs/fleet-deployment.js';
 import { acknowledge, resourceFinding } from '../constructs/nag.js';
 
 export interface EdgeStackProps extends StackProps {
   readonly config: EnvironmentConfig;
-  /** Components, versions and configuration of the fleet thing group's deployment. */
-  readonly fleetDeployment: FleetDeployment;
   readonly accessLogsBucket: s3.IBucket;
+}
+
+/** What the Edge stack creates for one property's floor cores. */
+export interface PropertyEdge {
+  readonly thingGroup: iot.CfnThingGroup;
+  /** The player-token HMAC key; reaches the cores only through the deployment's dynamic reference. */
+  readonly playerTokenKey: secretsmanager.Secret;
+  readonly provisioningTemplate: iot.CfnProvisioningTemplate;
+  /** The fleet deployment rendered from `recipes/floor-core.deployment.yaml`. */
+  readonly deployment: greengrass.CfnDeployment;
 }
 
 /**
  * The floor cores' side of AWS: the IoT policy every core certificate carries, the token-exchange
- * role behind the role alias, the thing groups, fleet provisioning, the component-artifact bucket
- * and the fleet deployment.
+ * role behind the role alias, the component-artifact bucket, the model thing group, and per
+ * property: its thing group, player-token key, fleet-provisioning template and fleet deployment.
  *
- * Deployment ownership (see docs/fleet-deployment-ownership.md): this stack is the only owner of
- * the fleet thing group's deployment. The training pipeline owns the deployment of the separate
- * model thing group, which carries FailureModel only; every core is a member of both groups, and
- * Greengrass merges the two deployments on the core. Neither owner ever writes the other's.
+ * Deployment ownership (see docs/fleet-deployment-ownership.md): this stack is the only writer of
+ * each property group's deployment, rendered from `recipes/floor-core.deployment.yaml`. The
+ * training pipeline owns the deployment of the model thing group, which carries FailureModel
+ * only; every core is a member of its property's group and of the model group, and Greengrass
+ * merges the two deployments on the core. Neither owner ever writes the other's.
  */
 export class EdgeStack extends Stack {
   readonly artifactsKey: kms.Key;
   readonly artifactsBucket: s3.Bucket;
   readonly tokenExchangeRole: iam.Role;
-  readonly fleetThingGroupArn: string;
   readonly modelThingGroupArn: string;
   readonly corePolicy: iot.CfnPolicy;
   readonly claimPolicy: iot.CfnPolicy;
-  readonly provisioningTemplate: iot.CfnProvisioningTemplate;
-  readonly deployment: greengrass.CfnDeployment;
+  /** Per property id. */
+  readonly properties: ReadonlyMap<string, PropertyEdge>;
 
   constructor(scope: Construct, id: string, props: EdgeStackProps) {
     super(scope, id, props);
@@ -113,17 +123,21 @@ export class EdgeStack extends Stack {
       credentialDurationSeconds: 3600,
     });
 
-    const fleetGroup = new iot.CfnThingGroup(this, 'FleetThingGroup', {
-      thingGroupName: edge.thingGroupName,
-      thingGroupProperties: { thingGroupDescription: 'Croupier floor cores: the fleet deployment (owned by CDK)' },
-    });
+    const propertyGroups = config.properties.map(
+      (property) =>
+        new iot.CfnThingGroup(this, `ThingGroup-${property.id}`, {
+          thingGroupName: names.propertyThingGroup(config, property.id),
+          thingGroupProperties: {
+            thingGroupDescription: `Croupier floor cores of ${property.name}: the fleet deployment (owned by CDK)`,
+          },
+        }),
+    );
     const modelGroup = new iot.CfnThingGroup(this, 'ModelThingGroup', {
       thingGroupName: edge.modelThingGroupName,
       thingGroupProperties: {
         thingGroupDescription: 'Croupier floor cores: the FailureModel deployment (owned by the training pipeline)',
       },
     });
-    this.fleetThingGroupArn = fleetGroup.attrArn;
     this.modelThingGroupArn = modelGroup.attrArn;
 
     const mqttStatements = renderIotPolicyDocument(corePolicy, {
@@ -187,7 +201,11 @@ export class EdgeStack extends Stack {
 
     this.claimPolicy = new iot.CfnPolicy(this, 'ClaimPolicy', {
       policyName: `${edge.corePolicyName}-claim`,
-      policyDocument: this.claimPolicyDocument(iotArn, edge.provisioningTemplateName, edge.claimClientIdPrefix),
+      policyDocument: this.claimPolicyDocument(
+        iotArn,
+        config.properties.map((p) => names.provisioningTemplate(config, p.id)),
+        edge.claimClientIdPrefix,
+      ),
     });
 
     const provisioningRole = new iam.Role(this, 'ProvisioningRole', {
@@ -205,7 +223,7 @@ export class EdgeStack extends Stack {
     provisioningRole.addToPolicy(
       new iam.PolicyStatement({
         actions: ['iot:AddThingToThingGroup', 'iot:DescribeThingGroup', 'iot:ListThingGroupsForThing'],
-        resources: [fleetGroup.attrArn, modelGroup.attrArn, iotArn('thing/*')],
+        resources: [...propertyGroups.map((g) => g.attrArn), modelGroup.attrArn, iotArn('thing/*')],
       }),
     );
     provisioningRole.addToPolicy(
@@ -229,83 +247,100 @@ export class EdgeStack extends Stack {
       },
     ]);
 
-    this.provisioningTemplate = new iot.CfnProvisioningTemplate(this, 'ProvisioningTemplate', {
-      templateName: edge.provisioningTemplateName,
-      description: 'Croupier floor core: thing in the fleet and model groups, active certificate, core policy',
-      enabled: true,
-      provisioningRoleArn: provisioningRole.roleArn,
-      templateBody: Stack.of(this).toJsonString({
-        Parameters: {
-          ThingName: { Type: 'String' },
-          'AWS::IoT::Certificate::Id': { Type: 'String' },
-        },
-        Resources: {
-          thing: {
-            Type: 'AWS::IoT::Thing',
-            OverrideSettings: { AttributePayload: 'MERGE', ThingGroups: 'DO_NOTHING', ThingTypeName: 'REPLACE' },
-            Properties: {
-              ThingName: { Ref: 'ThingName' },
-              ThingGroups: [edge.thingGroupName, edge.modelThingGroupName],
-              AttributePayload: {},
+    const template = readFleetDeploymentTemplate();
+    const recipeVersions = readRecipeVersions();
+    const properties = new Map<string, PropertyEdge>();
+    for (const [i, property] of config.properties.entries()) {
+      const thingGroup = propertyGroups[i] as iot.CfnThingGroup;
+      const provisioningTemplate = new iot.CfnProvisioningTemplate(this, `ProvisioningTemplate-${property.id}`, {
+        templateName: names.provisioningTemplate(config, property.id),
+        description: `Croupier floor core of ${property.name}: thing in the property and model groups, active certificate, core policy`,
+        enabled: true,
+        provisioningRoleArn: provisioningRole.roleArn,
+        templateBody: Stack.of(this).toJsonString({
+          Parameters: {
+            ThingName: { Type: 'String' },
+            'AWS::IoT::Certificate::Id': { Type: 'String' },
+          },
+          Resources: {
+            thing: {
+              Type: 'AWS::IoT::Thing',
+              OverrideSettings: { AttributePayload: 'MERGE', ThingGroups: 'DO_NOTHING', ThingTypeName: 'REPLACE' },
+              Properties: {
+                ThingName: { Ref: 'ThingName' },
+                ThingGroups: [names.propertyThingGroup(config, property.id), edge.modelThingGroupName],
+                AttributePayload: { property: property.id },
+              },
             },
+            certificate: {
+              Type: 'AWS::IoT::Certificate',
+              Properties: { CertificateId: { Ref: 'AWS::IoT::Certificate::Id' }, Status: 'Active' },
+            },
+            policy: { Type: 'AWS::IoT::Policy', Properties: { PolicyName: edge.corePolicyName } },
           },
-          certificate: {
-            Type: 'AWS::IoT::Certificate',
-            Properties: { CertificateId: { Ref: 'AWS::IoT::Certificate::Id' }, Status: 'Active' },
-          },
-          policy: { Type: 'AWS::IoT::Policy', Properties: { PolicyName: edge.corePolicyName } },
-        },
-      }),
-    });
-    this.provisioningTemplate.node.addDependency(this.corePolicy);
-    this.provisioningTemplate.node.addDependency(fleetGroup);
-    this.provisioningTemplate.node.addDependency(modelGroup);
-    this.provisioningTemplate.node.addDependency(provisioningRole);
+        }),
+      });
+      for (const dependency of [this.corePolicy, thingGroup, modelGroup, provisioningRole]) {
+        provisioningTemplate.node.addDependency(dependency);
+      }
 
-    this.deployment = new greengrass.CfnDeployment(this, 'FleetDeployment', {
-      targetArn: fleetGroup.attrArn,
-      deploymentName: `${edge.thingGroupName}-fleet`,
-      components: props.fleetDeployment.components,
-      deploymentPolicies: {
-        failureHandlingPolicy: 'ROLLBACK',
-        componentUpdatePolicy: { action: 'NOTIFY_COMPONENTS', timeoutInSeconds: 120 },
-        configurationValidationPolicy: { timeoutInSeconds: 60 },
-      },
-      iotJobConfiguration: {
-        // Roll out slowly and stop on failures: a bad component version must not take a floor down.
-        jobExecutionsRolloutConfig: {
-          maximumPerMinute: 10,
-          exponentialRate: {
-            baseRatePerMinute: 2,
-            incrementFactor: 2,
-            // CloudFormation expects this nested key in PascalCase; the L1 passes it through as written.
-            rateIncreaseCriteria: { NumberOfSucceededThings: 5 },
-          },
+      // Generated in Secrets Manager, so no person or file ever holds it: 64 hex digits = 32 bytes.
+      const playerTokenKey = new secretsmanager.Secret(this, `PlayerTokenKey-${property.id}`, {
+        secretName: names.playerTokenKeySecret(config, property.id),
+        description: `HMAC key for player tokens on the floor cores of ${property.name} (hex)`,
+        generateSecretString: {
+          passwordLength: 64,
+          excludePunctuation: true,
+          excludeUppercase: true,
+          includeSpace: false,
+          excludeCharacters: 'ghijklmnopqrstuvwxyz',
+          requireEachIncludedType: false,
         },
-        abortConfig: {
-          criteriaList: [
-            { failureType: 'FAILED', action: 'CANCEL', thresholdPercentage: 10, minNumberOfExecutedThings: 5 },
-            { failureType: 'TIMED_OUT', action: 'CANCEL', thresholdPercentage: 10, minNumberOfExecutedThings: 5 },
-          ],
+        // Player tokens stay comparable across time only while the key does: never lose it.
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      acknowledge(playerTokenKey, [
+        {
+          id: 'AwsSolutions-SMG4',
+          reason:
+            'A player token is HMAC(key, card number); rotating the key on a schedule would give every player a new identity and split their history. Re-keying is a planned operation (docs/fleet-deployment-ownership.md).',
         },
-        timeoutConfig: { inProgressTimeoutInMinutes: 60 },
-      },
-    });
-    this.deployment.node.addDependency(fleetGroup);
+      ]);
+
+      const rendered = renderFleetDeployment(
+        template,
+        {
+          property: property.id,
+          machines: property.site.machines,
+          shufflerBuses: property.site.shufflers.buses,
+          shufflerDevices: property.site.shufflers.devices,
+          // `{{resolve:secretsmanager:...}}`: CloudFormation resolves it while it creates or
+          // updates the deployment, so the key appears in neither the repository nor the template.
+          playerTokenKeyHex: playerTokenKey.secretValue.unsafeUnwrap(),
+        },
+        recipeVersions,
+      );
+      const deployment = new greengrass.CfnDeployment(this, `FleetDeployment-${property.id}`, {
+        targetArn: thingGroup.attrArn,
+        deploymentName: rendered.deploymentName,
+        components: rendered.components,
+        deploymentPolicies: rendered.deploymentPolicies,
+        iotJobConfiguration: rendered.iotJobConfiguration,
+      });
+      deployment.node.addDependency(thingGroup);
+      properties.set(property.id, { thingGroup, playerTokenKey, provisioningTemplate, deployment });
+    }
+    this.properties = properties;
   }
 
   /** The claim certificate may only connect under its client-id prefix and use the provisioning topics. */
-  private claimPolicyDocument(iotArn: (r: string) => string, templateName: string, clientIdPrefix: string) {
-    const topics = [
-      '$aws/certificates/create/json/*',
-      '$aws/certificates/create-from-csr/json/*',
-      `$aws/provisioning-templates/${templateName}/provision/json/*`,
-    ];
+  private claimPolicyDocument(iotArn: (r: string) => string, templateNames: readonly string[], clientIdPrefix: string) {
     const exact = [
       '$aws/certificates/create/json',
       '$aws/certificates/create-from-csr/json',
-      `$aws/provisioning-templates/${templateName}/provision/json`,
+      ...templateNames.map((name) => `$aws/provisioning-templates/${name}/provision/json`),
     ];
+    const topics = exact.map((t) => `${t}/*`);
     return {
       Version: '2012-10-17',
       Statement: [

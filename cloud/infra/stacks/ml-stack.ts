@@ -9,27 +9,37 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { FAILURE_MODEL_COMPONENT } from '../../ml/release/failure-model-recipe.js';
 import { names } from '../config/names.js';
 import type { EnvironmentConfig } from '../config/schema.js';
+import { CroupierFunction } from '../constructs/croupier-function.js';
 import { trainingDatasetSelect } from '../constructs/lake-queries.js';
 import { acknowledge, resourceFinding } from '../constructs/nag.js';
+import { repoPath } from '../constructs/paths.js';
 
 /** Names the pipeline's grants are scoped to. */
 interface PipelineRefs {
   readonly arn: (service: string, resource: string) => string;
   readonly jobPrefix: string;
   readonly datasetsPrefix: string;
-  readonly modelsPrefix: string;
-  readonly componentArn: string;
   readonly lakeBucket: s3.IBucket;
   readonly workBucket: s3.IBucket;
-  readonly artifactsBucket: s3.IBucket;
   readonly glueDatabase: string;
   readonly workGroup: string;
 }
 
-/** The component whose versions this pipeline creates and deploys (and nothing else does). */
-export const FAILURE_MODEL_COMPONENT = 'com.croupier.FailureModel';
+/** What the release function may touch: the FailureModel component, its artifacts and the trained models. */
+interface ReleaseRefs {
+  readonly arn: (service: string, resource: string) => string;
+  readonly modelsPrefix: string;
+  readonly componentArn: string;
+  readonly artifactsBucket: s3.IBucket;
+}
+
+/** The release handler, bundled from `cloud/ml/release/`. */
+const RELEASE_HANDLER = 'cloud/ml/release/release-handler.ts';
+/** Where the handler reads the FailureModel recipe template (its default `RELEASE_RECIPE_TEMPLATE`). */
+const RELEASE_RECIPE_FILE = 'failure-model.recipe.yaml';
 
 export interface MlStackProps extends StackProps {
   readonly config: EnvironmentConfig;
@@ -38,7 +48,7 @@ export interface MlStackProps extends StackProps {
   readonly dataKey: kms.IKey;
   /** Key of the component-artifacts bucket (named by configuration). */
   readonly artifactsKey: kms.IKey;
-  /** Thing group whose deployment this pipeline owns: FailureModel only. */
+  /** Thing group whose deployment this pipeline's release function owns: FailureModel only. */
   readonly modelThingGroupArn: string;
   readonly modelThingGroupName: string;
 }
@@ -46,7 +56,9 @@ export interface MlStackProps extends StackProps {
 /**
  * The failure-model pipeline as a Step Functions state machine (JSONata):
  * dataset (Athena UNLOAD of the refined lake) → SageMaker training job → evaluation gate on the
- * job's final metric → new FailureModel component version → deployment to the model thing group.
+ * job's final metric → release function (`cloud/ml/release/release-handler.ts`): checks the model
+ * against the FailureModel contract, registers it as the next FailureModel version and revises the
+ * model thing group's deployment.
  *
  * The training image is not built at synth or deploy time (that would need Docker): CI builds it
  * from the training code and pushes it to the ECR repository created here, under the tag named in
@@ -59,6 +71,7 @@ export interface MlStackProps extends StackProps {
 export class MlStack extends Stack {
   readonly repository: ecr.Repository;
   readonly trainingRole: iam.Role;
+  readonly releaseFunction: CroupierFunction;
   readonly stateMachine: sfn.StateMachine;
 
   constructor(scope: Construct, id: string, props: MlStackProps) {
@@ -153,7 +166,6 @@ export class MlStack extends Stack {
     const start = sfn.Pass.jsonata(this, 'Name the run', {
       assign: {
         jobName: `{% '${jobPrefix}-' & $string($floor($toMillis($states.context.Execution.StartTime) / 1000)) %}`,
-        componentVersion: `{% '${ml.modelMajorVersion}.' & $string($floor($toMillis($states.context.Execution.StartTime) / 1000)) & '.0' %}`,
       },
     });
 
@@ -223,93 +235,24 @@ export class MlStack extends Stack {
       },
     });
 
-    const recipe = `{% $string({
-      'RecipeFormatVersion': '2020-01-25',
-      'ComponentName': '${FAILURE_MODEL_COMPONENT}',
-      'ComponentVersion': $componentVersion,
-      'ComponentDescription': 'Shuffler failure model from training job ' & $jobName,
-      'ComponentPublisher': 'Croupier',
-      'ComponentConfiguration': { 'DefaultConfiguration': { 'trainingJob': $jobName, 'metric': { 'name': '${ml.evaluation.metricName}', 'value': $metric } } },
-      'Manifests': [{
-        'Platform': { 'os': 'linux' },
-        'Artifacts': [${ml.modelArtifactFiles.map((f) => `{ 'URI': $modelUri & '${f}', 'Permission': { 'Read': 'ALL' } }`).join(', ')}]
-      }]
-    }) %}`;
     const componentArn = arn('greengrass', `components:${FAILURE_MODEL_COMPONENT}`);
-    const createVersion = tasks.CallAwsService.jsonata(this, 'Create FailureModel version', {
-      service: 'greengrassv2',
-      action: 'createComponentVersion',
-      iamAction: 'greengrass:CreateComponentVersion',
-      iamResources: [componentArn, `${componentArn}:versions:*`],
-      parameters: { InlineRecipe: recipe, ClientToken: '{% $jobName %}' },
-      // Greengrass checks that the caller can read every artifact it is given.
-      additionalIamStatements: [
-        new iam.PolicyStatement({
-          actions: ['s3:GetObject'],
-          resources: [artifactsBucket.arnForObjects(`${modelsPrefix}*`)],
-        }),
-        new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.artifactsKey.keyArn] }),
-      ],
-      assign: { componentArn: '{% $states.result.Arn %}' },
-    });
-
-    const describe = tasks.CallAwsService.jsonata(this, 'Check FailureModel version', {
-      service: 'greengrassv2',
-      action: 'describeComponent',
-      iamAction: 'greengrass:DescribeComponent',
-      iamResources: [`${componentArn}:versions:*`],
-      parameters: { Arn: '{% $componentArn %}' },
-      outputs: { state: '{% $states.result.Status.ComponentState %}' },
-    });
-    const waitForDeployable = sfn.Wait.jsonata(this, 'Wait for artifact checks', {
-      time: sfn.WaitTime.duration(Duration.seconds(15)),
-    });
-
-    const deploy = tasks.CallAwsService.jsonata(this, 'Deploy to model thing group', {
-      service: 'greengrassv2',
-      action: 'createDeployment',
-      iamAction: 'greengrass:CreateDeployment',
-      iamResources: [props.modelThingGroupArn],
-      parameters: {
-        TargetArn: props.modelThingGroupArn,
-        DeploymentName: `${props.modelThingGroupName}-failure-model`,
-        Components: { [FAILURE_MODEL_COMPONENT]: { ComponentVersion: '{% $componentVersion %}' } },
-        DeploymentPolicies: {
-          FailureHandlingPolicy: 'ROLLBACK',
-          ComponentUpdatePolicy: { Action: 'NOTIFY_COMPONENTS', TimeoutInSeconds: 60 },
-        },
-        ClientToken: '{% $jobName %}',
-      },
-      // A Greengrass deployment is carried by an IoT job on the thing group's members.
-      additionalIamStatements: [
-        new iam.PolicyStatement({
-          actions: ['iot:CreateJob', 'iot:DescribeJob', 'iot:UpdateJob', 'iot:CancelJob'],
-          resources: [arn('iot', 'job/*'), props.modelThingGroupArn],
-        }),
-        new iam.PolicyStatement({
-          actions: ['iot:DescribeThingGroup'],
-          resources: [props.modelThingGroupArn],
-        }),
-      ],
+    this.releaseFunction = this.releaseFunctionFor(props, { arn, modelsPrefix, componentArn, artifactsBucket });
+    // Versioning, upload, registration and deployment live in the release handler (tested on the
+    // exact Greengrass and S3 requests); the state machine only hands it the evaluated model.
+    const release = tasks.LambdaInvoke.jsonata(this, 'Release FailureModel', {
+      lambdaFunction: this.releaseFunction.function,
+      payload: sfn.TaskInput.fromObject({ modelUri: '{% $modelUri %}' }),
+      // Only Lambda's own transient errors: a refused model or version must stop the run.
+      retryOnServiceExceptions: true,
+      outputs: '{% $states.result.Payload %}',
     });
 
     const rejected = new sfn.Succeed(this, 'Keep current model', {
       comment: 'The new model did not pass the evaluation gate; the fleet keeps its model.',
     });
-    const failed = new sfn.Fail(this, 'FailureModel version rejected', {
-      error: 'ComponentVersionFailed',
-      cause: 'Greengrass rejected the new FailureModel version (artifact or recipe check failed)',
-    });
     const gate = sfn.Choice.jsonata(this, 'Evaluation gate')
-      .when(sfn.Condition.jsonata(`{% $exists($metric) and $metric >= ${minimumMetric} %}`), createVersion)
+      .when(sfn.Condition.jsonata(`{% $exists($metric) and $metric >= ${minimumMetric} %}`), release)
       .otherwise(rejected);
-    const deployable = sfn.Choice.jsonata(this, 'Version deployable?')
-      .when(sfn.Condition.jsonata("{% $states.input.state = 'DEPLOYABLE' %}"), deploy)
-      .when(sfn.Condition.jsonata("{% $states.input.state = 'FAILED' %}"), failed)
-      .otherwise(waitForDeployable);
-    createVersion.next(waitForDeployable);
-    waitForDeployable.next(describe);
-    describe.next(deployable);
 
     const logGroup = new logs.LogGroup(this, 'PipelineLogs', {
       retention: props.logRetention,
@@ -323,18 +266,7 @@ export class MlStack extends Stack {
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
-    this.grantPipeline(props, {
-      arn,
-      jobPrefix,
-      datasetsPrefix,
-      modelsPrefix,
-      componentArn,
-      lakeBucket,
-      workBucket,
-      artifactsBucket,
-      glueDatabase,
-      workGroup,
-    });
+    this.grantPipeline(props, { arn, jobPrefix, datasetsPrefix, lakeBucket, workBucket, glueDatabase, workGroup });
 
     new events.Rule(this, 'Schedule', {
       description: 'Retrain the shuffler failure model on schedule',
@@ -357,18 +289,7 @@ export class MlStack extends Stack {
 
   /** Grants for the states written as raw ASL (Athena and SageMaker `.sync` integrations). */
   private grantPipeline(props: MlStackProps, refs: PipelineRefs): void {
-    const {
-      arn,
-      jobPrefix,
-      datasetsPrefix,
-      modelsPrefix,
-      componentArn,
-      lakeBucket,
-      workBucket,
-      artifactsBucket,
-      glueDatabase,
-      workGroup,
-    } = refs;
+    const { arn, jobPrefix, datasetsPrefix, lakeBucket, workBucket, glueDatabase, workGroup } = refs;
     const role = this.stateMachine.role;
     const add = (statement: iam.PolicyStatement) => this.stateMachine.addToRolePolicy(statement);
     add(
@@ -434,20 +355,71 @@ export class MlStack extends Stack {
       {
         id: 'AwsSolutions-IAM5',
         reason:
-          "Per-run names (training jobs, dataset, result and model keys, component versions, IoT jobs of a deployment) exist only at run time and are confined to fixed prefixes; the lake database's tables are read by name at query time; X-Ray and CloudWatch Logs delivery have no resource ARNs.",
+          "Per-run names (training jobs, dataset and result keys) exist only at run time and are confined to fixed prefixes; the lake database's tables are read by name at query time; the release function's ARN with `:*` covers its versions and aliases (Step Functions' standard Lambda invoke grant); X-Ray and CloudWatch Logs delivery have no resource ARNs.",
         findings: [
           workBucket.arnForObjects(`${datasetsPrefix}*`),
           workBucket.arnForObjects('athena-results/*'),
           lakeBucket.arnForObjects('refined/*'),
-          artifactsBucket.arnForObjects(`${modelsPrefix}*`),
           arn('glue', `table/${glueDatabase}/*`),
           arn('sagemaker', `training-job/${jobPrefix}-*`),
-          `${componentArn}:versions:*`,
-          arn('iot', 'job/*'),
+          `${this.releaseFunction.function.functionArn}:*`,
         ]
           .map((r) => resourceFinding(this, r))
           .concat('Resource::*'),
       },
     ]);
+  }
+
+  /**
+   * The release step as a Lambda function: `cloud/ml/release/release-handler.ts` with the
+   * repository's FailureModel recipe bundled beside it, configured through its `RELEASE_*`
+   * environment, and allowed exactly the requests the release makes.
+   */
+  private releaseFunctionFor(props: MlStackProps, refs: ReleaseRefs): CroupierFunction {
+    const { arn, modelsPrefix, componentArn, artifactsBucket } = refs;
+    const componentVersions = `${componentArn}:versions:*`;
+    const artifactObjects = artifactsBucket.arnForObjects(`${FAILURE_MODEL_COMPONENT}/*`);
+    const modelObjects = artifactsBucket.arnForObjects(`${modelsPrefix}*`);
+    const iotJobs = arn('iot', 'job/*');
+    const fn = new CroupierFunction(this, 'ReleaseFunction', {
+      entry: repoPath(RELEASE_HANDLER),
+      description: 'Releases an evaluated failure model as the next FailureModel version to the model thing group',
+      // Two uploads, registration, up to five minutes for Greengrass to check the artifacts, deployment.
+      timeout: Duration.minutes(10),
+      logRetention: props.logRetention,
+      environment: {
+        RELEASE_COMPONENT_ARN: componentArn,
+        RELEASE_ARTIFACTS_BUCKET: artifactsBucket.bucketName,
+        RELEASE_MODEL_THING_GROUP_ARN: props.modelThingGroupArn,
+        RELEASE_DEPLOYMENT_NAME: `${props.modelThingGroupName}-failure-model`,
+        RELEASE_MAJOR_VERSION: String(props.config.ml.modelMajorVersion),
+      },
+      afterBundling: (inputDir, outputDir) => [
+        `cp "${inputDir}/components/failure-model/recipe.yaml" "${outputDir}/${RELEASE_RECIPE_FILE}"`,
+      ],
+    });
+    const allow = (actions: string[], resources: string[]) =>
+      fn.role.addToPolicy(new iam.PolicyStatement({ actions, resources }));
+    allow(['greengrass:ListComponentVersions', 'greengrass:CreateComponentVersion'], [componentArn, componentVersions]);
+    allow(['greengrass:DescribeComponent'], [componentVersions]);
+    // The model thing group only: the property groups' deployments belong to CDK.
+    allow(['greengrass:CreateDeployment'], [props.modelThingGroupArn]);
+    // A Greengrass deployment is carried by an IoT job on the thing group's members.
+    allow(['iot:CreateJob', 'iot:DescribeJob', 'iot:UpdateJob', 'iot:CancelJob'], [iotJobs, props.modelThingGroupArn]);
+    allow(['iot:DescribeThingGroup'], [props.modelThingGroupArn]);
+    // The trained model as SageMaker wrote it, and the version's artifacts (which Greengrass
+    // checks the caller can read when the version is registered).
+    allow(['s3:GetObject'], [modelObjects]);
+    allow(['s3:PutObject', 's3:GetObject'], [artifactObjects]);
+    props.artifactsKey.grant(fn.role, 'kms:GenerateDataKey', 'kms:Decrypt');
+    acknowledge(fn.role, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Component versions are created per release under the FailureModel component only; IoT job ids are chosen by Greengrass per deployment; model keys are per training job under the models prefix, artifact keys per version under the component prefix (GDK layout).',
+        findings: [componentVersions, iotJobs, modelObjects, artifactObjects].map((r) => resourceFinding(this, r)),
+      },
+    ]);
+    return fn;
   }
 }

@@ -81,6 +81,12 @@ describe('cdk synth with the pinned CLI', () => {
     const functions = lambdaFunctions(outdir);
     expect(functions.length).toBeGreaterThan(0);
     for (const fn of functions) expect(existsSync(join(outdir, fn.asset, 'index.mjs')), fn.asset).toBe(true);
+    // The release function carries the repository's FailureModel recipe beside its handler.
+    const release = functions.filter((fn) => fn.environment.RELEASE_DEPLOYMENT_NAME);
+    expect(release).toHaveLength(1);
+    expect(readFileSync(join(outdir, release[0]!.asset, 'failure-model.recipe.yaml'), 'utf8')).toBe(
+      readFileSync(repoPath('components/failure-model/recipe.yaml'), 'utf8'),
+    );
     // Each bundle loads as ESM on this Node, with its function's literal environment, and exports
     // the handler Lambda will call.
     for (const fn of functions) {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadEnvironmentConfig, parseEnvironmentConfig } from '../config/load.js';
-import { fleetDeploymentFromConfig } from '../constructs/fleet-deployment.js';
 
 describe('environment configuration', () => {
   it('GIVEN the shipped dev and prod files WHEN loaded THEN both parse and name themselves', () => {
@@ -46,24 +45,54 @@ describe('environment configuration', () => {
   });
 });
 
-describe('fleet deployment from configuration', () => {
-  it('GIVEN the dev components WHEN built THEN versions and merges are in Greengrass API shape', () => {
-    const deployment = fleetDeploymentFromConfig(loadEnvironmentConfig('dev'));
-    expect(deployment.components['com.croupier.Uplink']).toEqual({ componentVersion: '1.0.0' });
-    const nucleus = deployment.components['aws.greengrass.Nucleus'];
-    expect(JSON.parse(nucleus?.configurationUpdate?.merge ?? '{}')).toMatchObject({
-      interpolateComponentConfiguration: true,
-      mqtt: { spooler: { storageType: 'Memory' } },
-    });
-    expect(deployment.components['aws.greengrass.clientdevices.Auth']?.configurationUpdate).toBeUndefined();
+describe('site data per property', () => {
+  const dev = loadEnvironmentConfig('dev');
+  const withSite = (edit: (site: (typeof dev.properties)[number]['site']) => void) => {
+    const site = structuredClone(dev.properties[0]!.site);
+    edit(site);
+    return { ...dev, properties: [{ ...dev.properties[0]!, site }] };
+  };
+
+  it('GIVEN the dev floor WHEN loaded THEN machines and shufflers are typed, with the Modbus defaults applied', () => {
+    const site = dev.properties[0]!.site;
+    expect(site.machines.map((m) => m.machineId)).toEqual(['slot-0001', 'slot-0002']);
+    expect(site.shufflers.devices[0]).toMatchObject({ bus: 'pit-1-gateway', unitId: 1, enabled: true });
   });
 
-  it('GIVEN FailureModel in the fleet list WHEN built THEN it is refused: the pipeline owns it', () => {
-    const dev = loadEnvironmentConfig('dev');
-    const withModel = {
-      ...dev,
-      edge: { ...dev.edge, deployment: { ...dev.edge.deployment, 'com.croupier.FailureModel': { version: '1.0.0' } } },
-    };
-    expect(() => fleetDeploymentFromConfig(withModel)).toThrow(/training pipeline/);
+  it('GIVEN a shuffler on an unknown bus and a duplicate machine WHEN parsed THEN both are named', () => {
+    const bad = withSite((site) => {
+      site.shufflers.devices[0]!.bus = 'nowhere';
+      site.machines.push(site.machines[0]!);
+    });
+    let message = '';
+    try {
+      parseEnvironmentConfig(bad, 'test');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('unknown bus "nowhere"');
+    expect(message).toContain('duplicate machine "slot-0001"');
+  });
+
+  it('GIVEN a machine that breaks the MachineIdentity contract WHEN parsed THEN it is rejected', () => {
+    const bad = withSite((site) => {
+      site.machines[0]!.paytable.theoreticalHold = 1.5;
+    });
+    expect(() => parseEnvironmentConfig(bad, 'test')).toThrow(/theoreticalHold/);
+  });
+
+  it('GIVEN property ids WHEN they cannot name a thing group or make the provisioning template too long THEN they are rejected', () => {
+    expect(() =>
+      parseEnvironmentConfig({ ...dev, properties: [{ ...dev.properties[0]!, id: 'has.dot' }] }, 'test'),
+    ).toThrow(/properties/);
+    expect(() =>
+      parseEnvironmentConfig(
+        { ...dev, properties: [{ ...dev.properties[0]!, id: 'a-very-long-property-id' }] },
+        'test',
+      ),
+    ).toThrow(/longer than the 36 characters/);
+    expect(() =>
+      parseEnvironmentConfig({ ...dev, properties: [dev.properties[0], dev.properties[0]] }, 'test'),
+    ).toThrow(/unique/);
   });
 });

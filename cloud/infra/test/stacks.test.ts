@@ -9,6 +9,7 @@ import { tables } from '../../definitions/tables.js';
 import { topicRules } from '../../definitions/topic-rules.js';
 import { THING_NAME_VARIABLE as THING } from '../../local/iot/policy.js';
 import type { EnvironmentConfig } from '../config/schema.js';
+import { readRecipeVersions } from '../constructs/component-recipes.js';
 import type { CroupierStacks } from '../croupier-app.js';
 import { referenceApp } from './reference-app.js';
 
@@ -56,7 +57,8 @@ describe('cdk-nag AwsSolutions', () => {
     );
     expect(findings).toEqual([]);
     expect(report.success).toBe(true);
-  });
+    // Synthesizing and checking all eight stacks takes about a minute on a busy 2-core runner.
+  }, 240_000);
 
   it('GIVEN every acknowledgement WHEN read back from the tree THEN each carries a reason', () => {
     const acknowledged = app.node
@@ -283,29 +285,126 @@ describe('EdgeStack', () => {
     });
   });
 
-  it('GIVEN fleet provisioning WHEN synthesized THEN new cores join both thing groups with the core policy', () => {
+  it('GIVEN fleet provisioning WHEN synthesized THEN each property has a template that puts new cores in its group and the model group', () => {
     const t = template(stacks.edge);
-    const [tpl] = Object.values(t.findResources('AWS::IoT::ProvisioningTemplate'));
-    const body = JSON.parse((tpl as { Properties: { TemplateBody: string } }).Properties.TemplateBody) as {
-      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-    };
-    expect(body.Resources.thing?.Properties.ThingGroups).toEqual([
-      config.edge.thingGroupName,
-      config.edge.modelThingGroupName,
-    ]);
-    expect(body.Resources.policy?.Properties.PolicyName).toBe(config.edge.corePolicyName);
-    expect(body.Resources.certificate?.Properties.Status).toBe('Active');
+    const templates = Object.values(t.findResources('AWS::IoT::ProvisioningTemplate')) as {
+      Properties: { TemplateName: string; TemplateBody: string };
+    }[];
+    expect(templates.map((p) => p.Properties.TemplateName)).toEqual(
+      config.properties.map((p) => `${config.edge.provisioningTemplatePrefix}-${p.id}`),
+    );
+    for (const [i, property] of config.properties.entries()) {
+      const body = JSON.parse(templates[i]!.Properties.TemplateBody) as {
+        Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+      };
+      expect(body.Resources.thing?.Properties.ThingGroups).toEqual([
+        `${config.edge.fleetThingGroupPrefix}-${property.id}`,
+        config.edge.modelThingGroupName,
+      ]);
+      expect(body.Resources.policy?.Properties.PolicyName).toBe(config.edge.corePolicyName);
+      expect(body.Resources.certificate?.Properties.Status).toBe('Active');
+    }
+    // The claim certificate may use exactly these templates.
+    const claim = policyDocument(`${config.edge.corePolicyName}-claim`);
+    for (const p of config.properties) {
+      expect(claim).toContain(
+        `provisioning-templates/${config.edge.provisioningTemplatePrefix}-${p.id}/provision/json`,
+      );
+    }
   });
 
-  it('GIVEN the fleet deployment WHEN synthesized THEN it targets the fleet group, rolls back, and leaves FailureModel to the pipeline', () => {
-    const t = template(stacks.edge);
-    t.hasResourceProperties('AWS::GreengrassV2::Deployment', {
-      TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FleetThingGroup'), 'Arn'] },
-      DeploymentPolicies: Match.objectLike({ FailureHandlingPolicy: 'ROLLBACK' }),
-      Components: Match.objectLike({ 'com.croupier.Uplink': { ComponentVersion: '1.0.0' } }),
+  describe('fleet deployment rendered from recipes/', () => {
+    const property = () => config.properties[0]!;
+    const deployment = () => {
+      const found = template(stacks.edge).findResources('AWS::GreengrassV2::Deployment');
+      expect(Object.keys(found)).toHaveLength(config.properties.length);
+      const [logicalId, resource] = Object.entries(found).find(([id]) =>
+        id.startsWith(`FleetDeployment${property().id}`),
+      )!;
+      return { logicalId, properties: (resource as { Properties: Record<string, unknown> }).Properties };
+    };
+    const components = () =>
+      deployment().properties.Components as Record<
+        string,
+        { ComponentVersion: string; ConfigurationUpdate?: { Merge: unknown } }
+      >;
+    /** A merge that CloudFormation joins (it holds a dynamic reference) back to text, with each token named. */
+    const mergeText = (merge: unknown) =>
+      typeof merge === 'string'
+        ? merge
+        : (merge as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]
+            .map((part) => (typeof part === 'string' ? part : `<${JSON.stringify(part)}>`))
+            .join('');
+
+    it('GIVEN the property WHEN synthesized THEN its deployment targets its own thing group and rolls back on failure', () => {
+      template(stacks.edge).hasResourceProperties('AWS::GreengrassV2::Deployment', {
+        TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^ThingGroup${property().id}`), 'Arn'] },
+        DeploymentName: `croupier-floor-cores-${property().id}`,
+        DeploymentPolicies: Match.objectLike({ FailureHandlingPolicy: 'ROLLBACK' }),
+        IotJobConfiguration: Match.objectLike({
+          JobExecutionsRolloutConfig: Match.objectLike({
+            ExponentialRate: Match.objectLike({ RateIncreaseCriteria: { NumberOfSucceededThings: 5 } }),
+          }),
+        }),
+      });
+      template(stacks.edge).hasResourceProperties('AWS::IoT::ThingGroup', {
+        ThingGroupName: `${config.edge.fleetThingGroupPrefix}-${property().id}`,
+      });
     });
-    const [deployment] = Object.values(t.findResources('AWS::GreengrassV2::Deployment'));
-    expect(JSON.stringify(deployment)).not.toContain('com.croupier.FailureModel');
+
+    it('GIVEN the recipes WHEN synthesized THEN every Croupier component but FailureModel is deployed at its recipe version', () => {
+      const recipes = readRecipeVersions();
+      const deployed = components();
+      const croupier = Object.keys(deployed).filter((name) => name.startsWith('com.croupier.'));
+      expect(croupier.sort()).toEqual([...recipes.keys()].filter((n) => n !== 'com.croupier.FailureModel').sort());
+      for (const name of croupier) expect(deployed[name]?.ComponentVersion, name).toBe(recipes.get(name));
+      expect(JSON.stringify(deployment())).not.toContain('FailureModel');
+      expect(deployed['aws.greengrass.Nucleus']?.ComponentVersion).toMatch(/^2\.\d+\.\d+$/);
+    });
+
+    it('GIVEN site data WHEN synthesized THEN Uplink, SlotGateway and ShufflerMonitor merges carry the property, machines and shufflers', () => {
+      const deployed = components();
+      const uplink = JSON.parse(mergeText(deployed['com.croupier.Uplink']?.ConfigurationUpdate?.Merge));
+      expect(uplink.property).toBe(property().id);
+      expect(
+        uplink.accessControl['aws.greengrass.ipc.mqttproxy']['com.croupier.Uplink:mqttproxy:1'].resources,
+      ).toContain(`croupier/${property().id}/{iot:thingName}/slot`);
+      const monitor = JSON.parse(mergeText(deployed['com.croupier.ShufflerMonitor']?.ConfigurationUpdate?.Merge));
+      expect(monitor).toEqual({ buses: property().site.shufflers.buses, devices: property().site.shufflers.devices });
+      const gateway = JSON.parse(
+        mergeText(deployed['com.croupier.SlotGateway']?.ConfigurationUpdate?.Merge).replace(/<[^>]*>/, 'SECRET_ARN'),
+      );
+      expect(gateway.machines).toEqual(property().site.machines);
+    });
+
+    it('GIVEN the player-token key WHEN synthesized THEN the merge holds a Secrets Manager dynamic reference to the generated, retained secret and no key', () => {
+      const t = template(stacks.edge);
+      const merge = components()['com.croupier.SlotGateway']?.ConfigurationUpdate?.Merge;
+      const [secretId] = Object.keys(
+        t.findResources('AWS::SecretsManager::Secret', {
+          Properties: { Name: `croupier/${config.name}/${property().id}/player-token-key` },
+        }),
+      );
+      expect(secretId).toBeDefined();
+      expect(mergeText(merge)).toContain(
+        `"playerTokenKeyHex":"{{resolve:secretsmanager:<${JSON.stringify({ Ref: secretId })}>:SecretString:::}}"`,
+      );
+      t.hasResource('AWS::SecretsManager::Secret', {
+        DeletionPolicy: 'Retain',
+        Properties: {
+          Name: `croupier/${config.name}/${property().id}/player-token-key`,
+          GenerateSecretString: Match.objectLike({
+            PasswordLength: 64,
+            ExcludeUppercase: true,
+            ExcludePunctuation: true,
+            ExcludeCharacters: 'ghijklmnopqrstuvwxyz',
+          }),
+          SecretString: Match.absent(),
+        },
+      });
+      // No literal key anywhere in the stack: nothing that looks like 32+ bytes of hex.
+      expect(JSON.stringify(t.toJSON())).not.toMatch(/[0-9a-fA-F]{64}/);
+    });
   });
 
   it('GIVEN the artifacts bucket WHEN synthesized THEN it has the GDK name, KMS, versioning and access logs', () => {
@@ -472,17 +571,14 @@ describe('MlStack', () => {
     return JSON.stringify((machine as { Properties: { DefinitionString: unknown } }).Properties.DefinitionString);
   };
 
-  it('GIVEN the pipeline WHEN synthesized THEN it runs dataset, training, gate, component version and deployment in JSONata', () => {
+  it('GIVEN the pipeline WHEN synthesized THEN it runs dataset, training, gate and the release function in JSONata', () => {
     const d = definition();
     expect(d).toContain('JSONata');
     for (const fragment of [
       'athena:startQueryExecution.sync',
       'sagemaker:createTrainingJob.sync',
       `$metric >= ${config.ml.evaluation.minimum}`,
-      'aws-sdk:greengrassv2:createComponentVersion',
-      'aws-sdk:greengrassv2:describeComponent',
-      'aws-sdk:greengrassv2:createDeployment',
-      'com.croupier.FailureModel',
+      ':states:::lambda:invoke',
     ]) {
       expect(d).toContain(fragment);
     }
@@ -509,15 +605,14 @@ describe('MlStack', () => {
 
   it('GIVEN every JSONata expression in the pipeline WHEN compiled THEN none has a syntax error', () => {
     const all = expressions(states());
-    expect(all.length).toBeGreaterThan(10);
+    expect(all.length).toBeGreaterThan(8);
     for (const expression of all) expect(() => jsonata(expression), expression).not.toThrow();
   });
 
-  it('GIVEN a finished training job WHEN the pipeline expressions run THEN the dataset SQL, gate and recipe come out right', async () => {
+  it('GIVEN a finished training job WHEN the pipeline expressions run THEN the dataset SQL, gate and release payload come out right', async () => {
     const s = states();
     const vars = {
       jobName: 'croupier-dev-failure-1764000000',
-      componentVersion: '1.1764000000.0',
       modelUri: 's3://artifacts/models/failure-model/croupier-dev-failure-1764000000/output/model/',
       metric: 0.91,
     };
@@ -533,17 +628,11 @@ describe('MlStack', () => {
     expect(await jsonata(expressions(gate)[0]!).evaluate({}, { ...vars, metric: 0.5 })).toBe(false);
     expect(await jsonata(expressions(gate)[0]!).evaluate({}, { ...vars, metric: undefined })).toBe(false);
 
-    const recipe = JSON.parse(
-      (await run((s['Create FailureModel version']!.Arguments as { InlineRecipe: string }).InlineRecipe)) as string,
-    ) as { ComponentName: string; ComponentVersion: string; Manifests: { Artifacts: { URI: string }[] }[] };
-    expect(recipe.ComponentName).toBe('com.croupier.FailureModel');
-    expect(recipe.ComponentVersion).toBe(vars.componentVersion);
-    expect(recipe.Manifests[0]?.Artifacts.map((a) => a.URI)).toEqual(
-      config.ml.modelArtifactFiles.map((f) => `${vars.modelUri}${f}`),
-    );
+    const payload = (s['Release FailureModel']!.Arguments as { Payload: { modelUri: string } }).Payload;
+    expect(await run(payload.modelUri)).toBe(vars.modelUri);
   });
 
-  it('GIVEN the pipeline role WHEN synthesized THEN training jobs, pass-role and deployments are scoped', () => {
+  it('GIVEN the pipeline role WHEN synthesized THEN training jobs and pass-role are scoped', () => {
     const all = statements(template(stacks.ml));
     const find = (action: string) => all.find((s) => actionsOf(s).includes(action));
     expect(JSON.stringify(find('sagemaker:CreateTrainingJob')?.Resource)).toContain(
@@ -552,10 +641,8 @@ describe('MlStack', () => {
     expect(find('iam:PassRole')?.Condition).toEqual({
       StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' },
     });
+    // Greengrass is the release function's (ml-release.test.ts): its role names the model group only.
     expect(JSON.stringify(find('greengrass:CreateDeployment')?.Resource)).toContain('ModelThingGroup');
-    expect(JSON.stringify(find('greengrass:CreateComponentVersion')?.Resource)).toContain(
-      'components:com.croupier.FailureModel',
-    );
   });
 
   it('GIVEN the schedule WHEN synthesized THEN EventBridge starts the pipeline, logged fully and traced', () => {

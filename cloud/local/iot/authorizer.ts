@@ -16,8 +16,11 @@ export interface AuthorizationDenial {
 
 export interface AuthorizerOptions {
   readonly broker: string;
-  /** The policy that governs a principal, chosen by its thing name (certificate CN). */
-  readonly policyFor: (thingName: string) => DevicePolicy;
+  /**
+   * The policy that governs a principal, chosen by its thing name (certificate CN); undefined when
+   * the principal is not registered with this broker, which refuses its CONNECT.
+   */
+  readonly policyFor: (thingName: string) => DevicePolicy | undefined;
   readonly onDenied: (denial: AuthorizationDenial) => void;
 }
 
@@ -71,6 +74,7 @@ export function installAuthorizer(broker: Aedes, options: AuthorizerOptions): Au
     if (thingName === undefined) return refuse('no verified client certificate with a single valid CN');
     if (thingName !== client.id) return refuse(`client id differs from certificate CN "${thingName}"`);
     const policy = options.policyFor(thingName);
+    if (policy === undefined) return refuse(`certificate CN "${thingName}" is not a thing registered with this broker`);
     if (!isAllowed(policy, thingName, { action: 'connect', resource: client.id })) {
       return refuse(`${policy.name} does not allow connect`);
     }

@@ -33,6 +33,14 @@ export const localIotCoreConfigSchema = z.object({
       port,
       /** CNs that act for the cloud side and may publish downlinks (see `downlinkServicePolicy`). */
       servicePrincipals: z.array(principal).default(['croupier-floor-api']),
+      /**
+       * The core devices registered as things of IoT Core, by thing name (certificate CN): the only
+       * CNs, beside the service principals, that may connect here, and they get `corePolicy`. As in
+       * AWS, where only a core's certificate has the core policy attached, any other certificate the
+       * project CA signed (an SMIB's, a client device's) is refused at CONNECT. A device broker's
+       * gateway principal is the core that runs that broker, so it is registered too.
+       */
+      corePrincipals: z.array(principal).default([]),
     })
     .prefault({}),
   deviceBroker: z

@@ -85,7 +85,7 @@ async function listen(
   name: string,
   config: LocalIotCoreConfig,
   port: number,
-  policyFor: (thingName: string) => DevicePolicy,
+  policyFor: (thingName: string) => DevicePolicy | undefined,
   onDenied: (denial: AuthorizationDenial) => void,
   onHandshakeRefused: (refusal: HandshakeRefusal) => void,
 ): Promise<Listener> {
@@ -118,7 +118,8 @@ async function shutdown(listener: Listener): Promise<void> {
 /**
  * Starts the local IoT Core: the IoT data endpoint (aedes over mTLS with the core policy, and the
  * rules engine feeding Kinesis) and the core's client-device broker (aedes over mTLS with the SMIB
- * policy). Identity is the client certificate's CN, which must equal the MQTT client id.
+ * policy). Identity is the client certificate's CN, which must equal the MQTT client id; on the IoT
+ * endpoint it must also be a registered core or a service principal (`iot.corePrincipals`).
  */
 export async function startLocalIotCore(input: LocalIotCoreConfigInput): Promise<LocalIotCore> {
   const config = parseLocalIotCoreConfig(input);
@@ -158,11 +159,15 @@ export async function startLocalIotCore(input: LocalIotCoreConfigInput): Promise
 
   const servicePrincipals = new Set(config.iot.servicePrincipals);
   const gatewayPrincipals = new Set(config.deviceBroker.gatewayPrincipals);
+  const registeredCores = new Set([...config.iot.corePrincipals, ...config.deviceBroker.gatewayPrincipals]);
   const iot = await listen(
     'iot',
     config,
     config.iot.port,
-    (thing) => (servicePrincipals.has(thing) ? downlinkServicePolicy : corePolicy),
+    (thing) => {
+      if (servicePrincipals.has(thing)) return downlinkServicePolicy;
+      return registeredCores.has(thing) ? corePolicy : undefined;
+    },
     onDenied,
     onHandshakeRefused,
   );

@@ -21,7 +21,8 @@ import { readPlayerSessions } from '../rating/session-reader.js';
 import { microsToCents } from '../rating/theo.js';
 import { ApiError, validate } from './api-errors.js';
 import { type AuthConfig, authenticate, type Caller, requireRole } from './authentication.js';
-import { decodeCursor, PageQuery, page } from './pagination.js';
+import { createDashboardRoutes, type DashboardRoutesDependencies } from './dashboard/dashboard-routes.js';
+import { decodeCursor, isRefusedStartKey, PageQuery, page, refusedCursor, startKeyAttributes } from './pagination.js';
 
 export interface FloorApiDependencies {
   readonly dynamo: DynamoDBDocumentClient;
@@ -30,6 +31,8 @@ export interface FloorApiDependencies {
   readonly abandonedAfterMs: number;
   readonly clock?: () => number;
   readonly onError?: (error: unknown) => void;
+  /** The dashboard at `/dashboard`; without it the API serves no page. */
+  readonly dashboard?: Omit<DashboardRoutesDependencies, 'authenticate'>;
 }
 
 type Env = { Variables: { caller: Caller }; Bindings: { event?: unknown } };
@@ -66,8 +69,9 @@ function sessionView(session: SessionState, now: number, abandonedAfterMs: numbe
 
 /**
  * The floor API: one Hono app served by API Gateway + Lambda in AWS and by Node on the local floor.
- * Every route is authenticated; inputs are validated with zod; lists are paginated with opaque
- * cursors; errors are JSON with a stable code.
+ * Every `/v1` route is authenticated; inputs are validated with zod; lists are paginated with opaque
+ * cursors; errors are JSON with a stable code. The dashboard, if configured, authenticates its own
+ * data routes (session cookie or the same credentials) and serves its data-free page openly.
  */
 export function createFloorApi(deps: FloorApiDependencies): Hono<Env> {
   const { dynamo, tables } = deps;
@@ -78,11 +82,15 @@ export function createFloorApi(deps: FloorApiDependencies): Hono<Env> {
 
   app.onError((error, c) => {
     if (error instanceof ApiError) return c.json(error.body(), error.status);
+    if (isRefusedStartKey(error)) return c.json(refusedCursor.body(), refusedCursor.status);
     deps.onError?.(error);
     return c.json({ error: { code: 'internal', message: 'internal error' } }, 500);
   });
   app.notFound((c) => c.json({ error: { code: 'not_found', message: 'no such route' } }, 404));
-  app.use('*', authenticate(deps.auth));
+  const authenticated = authenticate(deps.auth);
+  if (deps.dashboard)
+    app.route('/dashboard', createDashboardRoutes({ ...deps.dashboard, authenticate: authenticated }));
+  app.use('/v1/*', authenticated);
 
   app.get('/v1/players/:token', async (c) => {
     const { token } = validate(TokenParam, c.req.param(), 'player token');
@@ -114,7 +122,10 @@ export function createFloorApi(deps: FloorApiDependencies): Hono<Env> {
   app.get('/v1/players/:token/sessions', async (c) => {
     const { token } = validate(TokenParam, c.req.param(), 'player token');
     const q = validate(PageQuery, c.req.query(), 'query');
-    const startKey = decodeCursor(q.cursor, ['playerToken', 'sessionId']);
+    const startKey = decodeCursor(q.cursor, {
+      attributes: startKeyAttributes('sessions'),
+      fixed: { playerToken: token },
+    });
     const result = await readPlayerSessions(dynamo, tables, token, {
       limit: q.limit,
       ...(startKey ? { startKey } : {}),
@@ -130,7 +141,10 @@ export function createFloorApi(deps: FloorApiDependencies): Hono<Env> {
   app.get('/v1/players/:token/offers', async (c) => {
     const { token } = validate(TokenParam, c.req.param(), 'player token');
     const q = validate(PageQuery, c.req.query(), 'query');
-    const startKey = decodeCursor(q.cursor, ['playerToken', 'offerId']);
+    const startKey = decodeCursor(q.cursor, {
+      attributes: startKeyAttributes('offers'),
+      fixed: { playerToken: token },
+    });
     const now = clock();
     const out = await dynamo.send(
       new QueryCommand({
@@ -162,7 +176,10 @@ export function createFloorApi(deps: FloorApiDependencies): Hono<Env> {
   app.get('/v1/players/:token/decisions', async (c) => {
     const { token } = validate(TokenParam, c.req.param(), 'player token');
     const q = validate(PageQuery, c.req.query(), 'query');
-    const startKey = decodeCursor(q.cursor, ['playerToken', 'offerId']);
+    const startKey = decodeCursor(q.cursor, {
+      attributes: startKeyAttributes('offers'),
+      fixed: { playerToken: token },
+    });
     const out = await dynamo.send(
       new QueryCommand({
         TableName: tables.offers,
@@ -197,7 +214,7 @@ export function createFloorApi(deps: FloorApiDependencies): Hono<Env> {
 
   app.get('/v1/responsible-gaming', async (c) => {
     const q = validate(PageQuery, c.req.query(), 'query');
-    const startKey = decodeCursor(q.cursor, ['playerToken']);
+    const startKey = decodeCursor(q.cursor, { attributes: startKeyAttributes('responsibleGaming') });
     const out = await dynamo.send(
       new ScanCommand({
         TableName: tables.responsibleGaming,
@@ -245,7 +262,7 @@ export function createFloorApi(deps: FloorApiDependencies): Hono<Env> {
 
   app.get('/v1/devices', async (c) => {
     const q = validate(PageQuery, c.req.query(), 'query');
-    const startKey = decodeCursor(q.cursor, ['deviceId']);
+    const startKey = decodeCursor(q.cursor, { attributes: startKeyAttributes('devices') });
     const out = await dynamo.send(
       new ScanCommand({
         TableName: tables.devices,
@@ -265,7 +282,10 @@ export function createFloorApi(deps: FloorApiDependencies): Hono<Env> {
 
   app.get('/v1/alerts', async (c) => {
     const q = validate(AlertsQuery, c.req.query(), 'query');
-    const startKey = decodeCursor(q.cursor, ['deviceId', 'alertId', 'state', 'raisedAt']);
+    const startKey = decodeCursor(q.cursor, {
+      attributes: startKeyAttributes('alerts', 'byState'),
+      fixed: { state: q.state },
+    });
     const out = await dynamo.send(
       new QueryCommand({
         TableName: tables.alerts,
@@ -313,7 +333,7 @@ export function createFloorApi(deps: FloorApiDependencies): Hono<Env> {
     const metric = validate(KpiMetric, c.req.param('metric'), 'metric');
     const q = validate(KpiQuery, c.req.query(), 'query');
     if (Date.parse(q.from) >= Date.parse(q.to)) throw new ApiError(400, 'invalid_request', 'from must be before to');
-    const startKey = decodeCursor(q.cursor, ['metric', 'window']);
+    const startKey = decodeCursor(q.cursor, { attributes: startKeyAttributes('kpis'), fixed: { metric } });
     const isoSeconds = (iso: string) => new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const result = await kpis.read(metric, isoSeconds(q.from), isoSeconds(q.to), {
       limit: q.limit,

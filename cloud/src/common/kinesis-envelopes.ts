@@ -28,8 +28,9 @@ const truncate = (text: string) =>
 
 /**
  * Decodes the base64 data of one Kinesis record as Lambda delivers it. A record that is not an
- * envelope, or whose envelope belongs to another stream than the processor reads, is returned as a
- * dead letter; refused events inside a good envelope are returned beside it.
+ * envelope, whose envelope belongs to another stream than the processor reads, or whose header names
+ * another core than the one that published it (the record's partition key), is returned as a dead
+ * letter; refused events inside a good envelope are returned beside it.
  */
 export function decodeKinesisRecord(
   record: KinesisStreamRecord,
@@ -54,6 +55,21 @@ export function decodeKinesisRecord(
           stream: envelope.header.stream,
           sequenceNumber,
           reason: `stream ${envelope.header.stream} is not read by this processor (reads ${accepts.join(', ')})`,
+          payload: truncate(record.kinesis.data),
+        },
+      ],
+    };
+  }
+  // The partition key is the publishing core's authenticated thing name (the IoT rule renders it from
+  // the topic the core policy pins to the certificate); the header is whatever the core wrote.
+  const publisher = record.kinesis.partitionKey;
+  if (envelope.header.core !== publisher) {
+    return {
+      deadLetters: [
+        {
+          stream: envelope.header.stream,
+          sequenceNumber,
+          reason: `envelope header names core ${JSON.stringify(envelope.header.core)} but was published by core ${JSON.stringify(publisher)} (partition key)`,
           payload: truncate(record.kinesis.data),
         },
       ],

@@ -90,6 +90,19 @@ describe('MqttTransport against real aedes brokers over mutual TLS', () => {
     await sub.close();
   });
 
+  it('GIVEN a local subscription WHEN an empty message is published THEN the handler receives it, empty, in order', async () => {
+    const received: string[] = [];
+    const sub = await transport.subscribeLocal('croupier/local/+/empty', ({ payload }) => {
+      received.push(payload.toString('hex'));
+    });
+    // The CRT lends an empty payload's memory only during its callback; a late read used to throw and lose it.
+    await transport.publishLocal('croupier/local/slot/empty', new Uint8Array(0));
+    await transport.publishLocal('croupier/local/slot/empty', Buffer.from([0xab]));
+    await until(() => received.length === 2);
+    expect(received).toEqual(['', 'ab']);
+    await sub.close();
+  });
+
   it('GIVEN the upstream broker WHEN publishing with QoS 1 THEN the broker receives it with QoS 1 and a downlink subscription works', async () => {
     const seen: AedesPublishPacket[] = [];
     upstream.aedes.on('publish', (packet, client) => {

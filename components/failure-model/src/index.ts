@@ -6,6 +6,7 @@
  */
 export { type GraphNaming, type LinearModel, linearModelToOnnx } from './linear-model-onnx.js';
 export { type FitOptions, fitLogisticRegression, predictLinear } from './logistic-regression.js';
+export { type MlpModel, mlpLogit, mlpModelToOnnx, predictMlp } from './mlp-onnx.js';
 export {
   BASELINE_OPSET,
   type BaselineOptions,

@@ -1,9 +1,13 @@
+import { basename, dirname, join } from 'node:path';
 import { LOCAL_TOPICS, parseWith, ShufflerTelemetry } from '@croupier/contracts';
 import { type ComponentContext, type RunningComponent, startHealthReporter } from '@croupier/edge-kit';
-import { type PredictorConfig, resolveModelPath } from './config.js';
+import { type PredictorConfig, resolveModelPath, startedModelDir } from './config.js';
 import { FailureModelSession } from './failure-model-session.js';
 import { FailurePredictor, type PredictorSettings } from './failure-predictor.js';
 import { FEATURE_WINDOW } from './features.js';
+import { MODEL_FILE } from './model-contract.js';
+import { ModelVersionFollower } from './model-version-follower.js';
+import { parseModelVersion } from './model-versions.js';
 
 export const COMPONENT_NAME = 'com.croupier.FailurePredictor';
 
@@ -17,11 +21,20 @@ function settingsOf(config: PredictorConfig): PredictorSettings {
   };
 }
 
+/** The component version of the FailureModel folder a model path lies in, if that folder is a version. */
+function versionOf(modelPath: string): string | undefined {
+  const name = basename(dirname(modelPath));
+  return parseModelVersion(name) ? name : undefined;
+}
+
 /**
  * Starts FailurePredictor inside the edge runtime: telemetry in from the local telemetry topic,
- * predictions and alerts out on the local topics Uplink forwards. A configuration update that points at
- * another model loads and checks it first, then swaps it in without touching the windows; a model that
- * fails to load is refused and the running one stays.
+ * predictions and alerts out on the local topics Uplink forwards.
+ *
+ * The model: with `modelPath` empty, the FailureModel version it was started with (`FAILURE_MODEL_DIR`),
+ * then whichever newer version Greengrass places beside it ({@link ModelVersionFollower}); with
+ * `modelPath` set, exactly that model (pinned). Every switch loads and checks the new model first, then
+ * swaps it in without touching the windows; a model that fails to load is refused and the running one stays.
  */
 export async function startFailurePredictor(
   context: ComponentContext<PredictorConfig>,
@@ -30,7 +43,12 @@ export async function startFailurePredictor(
   const { transport, logger } = context;
   let modelPath = resolveModelPath(context.configuration, env);
   let session = await FailureModelSession.load(modelPath, FEATURE_WINDOW);
-  logger.info('model loaded', { modelVersion: session.version, modelPath });
+  logger.info('model loaded', {
+    modelVersion: session.version,
+    componentVersion: versionOf(modelPath),
+    modelPath,
+    pinned: Boolean(context.configuration.modelPath),
+  });
   let invalidTelemetry = 0;
   let publishFailures = 0;
   const publish = (topic: string, event: object) =>
@@ -51,6 +69,55 @@ export async function startFailurePredictor(
     FEATURE_WINDOW,
     (error) => logger.error('prediction failed', { error }),
   );
+
+  // Switches one at a time, whether a configuration update or a new version folder asks for them.
+  let switching: Promise<unknown> = Promise.resolve();
+  const switchModel = (nextPath: string): Promise<void> => {
+    const run = switching.then(async () => {
+      if (nextPath === modelPath) return;
+      const loaded = await FailureModelSession.load(nextPath, FEATURE_WINDOW);
+      const previous = await predictor.useModel(loaded);
+      await (previous as FailureModelSession).release();
+      logger.info('model switched', {
+        from: session.version,
+        to: loaded.version,
+        componentVersion: versionOf(nextPath),
+        modelPath: nextPath,
+      });
+      session = loaded;
+      modelPath = nextPath;
+    });
+    switching = run.catch(() => undefined);
+    return run;
+  };
+
+  let follower: ModelVersionFollower | undefined;
+  const follow = (config: PredictorConfig) => {
+    const started = startedModelDir(env);
+    if (config.modelPath || !started) return;
+    follower = ModelVersionFollower.start({
+      root: dirname(started),
+      running: versionOf(modelPath),
+      debounceMs: config.modelWatch.debounceMs,
+      rescanMs: config.modelWatch.rescanMs,
+      tryVersion: async (componentVersion, dir) => {
+        const candidate = join(dir, MODEL_FILE);
+        try {
+          await switchModel(candidate);
+          return true;
+        } catch (error) {
+          logger.warn('model version refused', { componentVersion, modelPath: candidate, error });
+          return false;
+        }
+      },
+      onError: (error) => logger.error('model version scan failed', { error }),
+    });
+  };
+  const unfollow = async () => {
+    await follower?.close();
+    follower = undefined;
+  };
+  follow(context.configuration);
 
   const subscription = await transport.subscribeLocal(LOCAL_TOPICS.shufflerTelemetry, async ({ payload }) => {
     let json: unknown;
@@ -82,24 +149,27 @@ export async function startFailurePredictor(
       'predictor.devices': predictor.deviceCount,
       'telemetry.invalid': invalidTelemetry,
       'publish.failures': publishFailures,
+      'model.refusedVersions': follower?.refusedCount ?? 0,
     }),
   });
 
   return {
-    async reconfigure(next) {
-      const nextPath = resolveModelPath(next, env);
-      if (nextPath !== modelPath) {
-        const loaded = await FailureModelSession.load(nextPath, FEATURE_WINDOW);
-        const previous = await predictor.useModel(loaded);
-        await (previous as FailureModelSession).release();
-        logger.info('model switched', { from: session.version, to: loaded.version, modelPath: nextPath });
-        session = loaded;
-        modelPath = nextPath;
+    async reconfigure(next, previous) {
+      if (next.modelPath) {
+        // Pinned: new versions are ignored; a refused pin throws, so the update is rejected whole.
+        await unfollow();
+        await switchModel(next.modelPath);
+      } else if (previous.modelPath || JSON.stringify(next.modelWatch) !== JSON.stringify(previous.modelWatch)) {
+        // Unpinned: back to the started version, then whatever is newer; new watch settings: follow anew.
+        await unfollow();
+        if (previous.modelPath) await switchModel(resolveModelPath(next, env));
+        follow(next);
       }
       await predictor.updateSettings(settingsOf(next));
     },
     async stop() {
       health.stop();
+      await unfollow();
       await subscription.close();
       await predictor.drain();
       await session.release();

@@ -3,11 +3,21 @@ import { z } from 'zod';
 /** FailurePredictor's configuration, as the recipe's DefaultConfiguration and deployments merge it. */
 export const PredictorConfig = z.object({
   /**
-   * The ONNX model to run. Empty: `failure-model.onnx` in the directory the FailureModel dependency
-   * unpacked to (`FAILURE_MODEL_DIR`, set by the recipe). A deployment that ships a new FailureModel
-   * version sets this (or merges a new version), and the predictor switches models live.
+   * Pins the ONNX model to run. Empty (the default): the predictor starts on `failure-model.onnx` in
+   * the FailureModel version it was started with (`FAILURE_MODEL_DIR`, set by the recipe) and then
+   * follows the newest valid version folder beside it, switching live. Set: exactly this model, and
+   * new FailureModel versions are ignored until it is emptied again.
    */
   modelPath: z.string().max(1024).default(''),
+  /** How new FailureModel versions are noticed while `modelPath` is empty. */
+  modelWatch: z
+    .object({
+      /** Quiet time after a change in a version folder before it is looked at (and to see it settled). */
+      debounceMs: z.int().min(50).max(600_000).default(2_000),
+      /** Full rescan period, for filesystems where change events do not arrive. */
+      rescanMs: z.int().min(1_000).max(86_400_000).default(60_000),
+    })
+    .default({ debounceMs: 2_000, rescanMs: 60_000 }),
   alerts: z
     .object({
       raiseAt: z.number().min(0).max(1).default(0.7),
@@ -29,10 +39,16 @@ export const PredictorConfig = z.object({
 });
 export type PredictorConfig = z.infer<typeof PredictorConfig>;
 
-/** Where the model is: the configured path, else the FailureModel artifact directory from the environment. */
+/** Where the model is: the pinned path, else the FailureModel version directory from the environment. */
 export function resolveModelPath(config: PredictorConfig, env: NodeJS.ProcessEnv): string {
   if (config.modelPath) return config.modelPath;
-  const dir = env.FAILURE_MODEL_DIR;
+  const dir = startedModelDir(env);
   if (!dir) throw new Error('no modelPath configured and FAILURE_MODEL_DIR is not set');
-  return `${dir.replace(/\/+$/, '')}/failure-model.onnx`;
+  return `${dir}/failure-model.onnx`;
+}
+
+/** The FailureModel version directory the predictor was started with (`FAILURE_MODEL_DIR`), without trailing slashes. */
+export function startedModelDir(env: NodeJS.ProcessEnv): string | undefined {
+  const dir = env.FAILURE_MODEL_DIR?.replace(/\/+$/, '');
+  return dir || undefined;
 }

@@ -4,7 +4,7 @@
  * the model loop's training code imports from here so training and serving compute identical features.
  */
 export { COMPONENT_NAME, startFailurePredictor } from './component.js';
-export { PredictorConfig, resolveModelPath } from './config.js';
+export { PredictorConfig, resolveModelPath, startedModelDir } from './config.js';
 export { FailureModelSession, ModelContractError } from './failure-model-session.js';
 export {
   type FailureModel,
@@ -36,3 +36,11 @@ export {
   MODEL_OUTPUT,
   ModelCard,
 } from './model-contract.js';
+export { ModelVersionFollower, type ModelVersionFollowerOptions } from './model-version-follower.js';
+export {
+  chooseModelVersion,
+  compareModelVersions,
+  parseModelVersion,
+  type SelectionState,
+  type VersionFolder,
+} from './model-versions.js';

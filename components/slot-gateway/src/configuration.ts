@@ -28,6 +28,17 @@ export const SlotGatewayConfiguration = z.object({
         .describe('The file is rotated to .1 past this size'),
     })
     .prefault({}),
+  sessions: z
+    .object({
+      path: z
+        .string()
+        .min(1)
+        .default('open-sessions.json')
+        .describe(
+          'Open card sessions (player token and session id, never the card number); relative to the work directory; read at start',
+        ),
+    })
+    .prefault({}),
   healthIntervalMs: z.int().min(1_000).default(60_000),
 });
 export type SlotGatewayConfiguration = z.infer<typeof SlotGatewayConfiguration>;

@@ -9,9 +9,39 @@ export interface DeadLetter {
   readonly payload: string;
 }
 
-/** Masks card numbers in raw message text, even in messages too broken to parse. */
+const MASK = '****';
+
+/** Runs of 12 or more digits, optionally grouped by spaces or dashes: the shape of a card number (PAN). */
+const DIGIT_RUN = /\d(?:[ -]?\d){11,}/g;
+
+/** `cardNumber`, `card_number`, `CardNumber`, `card-number`, … all read as one key. */
+const isCardNumberKey = (key: string) => key.replace(/[^a-z0-9]/gi, '').toLowerCase() === 'cardnumber';
+
+/** Replaces the value of every card-number key, at any depth and of any type. */
+function maskParsed(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskParsed);
+  if (value === null || typeof value !== 'object') return value;
+  // fromEntries defines own properties, so a `__proto__` key in the message stays a plain key.
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [key, isCardNumberKey(key) ? MASK : maskParsed(inner)]),
+  );
+}
+
+/**
+ * Masks card numbers in a refused message. JSON is masked after parsing, so no spelling of the key
+ * (escapes such as `card\u004eumber`, other cases or separators) and no type of the value (string,
+ * number, object) keeps a card number; the result is the re-serialised JSON. Text that is not a JSON
+ * object or array, too broken to parse, has every long digit run masked instead.
+ */
 export function maskCardNumbers(text: string): string {
-  return text.replace(/("cardNumber"\s*:\s*")[^"]*(")/g, '$1****$2');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text.replace(DIGIT_RUN, MASK);
+  }
+  if (parsed === null || typeof parsed !== 'object') return text.replace(DIGIT_RUN, MASK);
+  return JSON.stringify(maskParsed(parsed));
 }
 
 /**

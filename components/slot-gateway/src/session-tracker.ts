@@ -6,7 +6,12 @@ export interface CardSession {
 
 /** Which card is in which machine, from card-in and card-out events. Pure state, no I/O. */
 export class SessionTracker {
-  readonly #byMachine = new Map<string, CardSession>();
+  readonly #byMachine: Map<string, CardSession>;
+
+  /** Starts from the sessions still open when the component last stopped, if any. */
+  constructor(open: Iterable<readonly [string, CardSession]> = []) {
+    this.#byMachine = new Map(open);
+  }
 
   cardIn(machineId: string, session: CardSession): void {
     this.#byMachine.set(machineId, session);
@@ -25,5 +30,10 @@ export class SessionTracker {
 
   get openSessions(): number {
     return this.#byMachine.size;
+  }
+
+  /** A copy of every open session by machine id, for persisting. */
+  snapshot(): Map<string, CardSession> {
+    return new Map(this.#byMachine);
   }
 }

@@ -21,6 +21,7 @@ import {
 import { playerTokenKey, type SlotGatewayConfiguration } from './configuration.js';
 import { DeadLetterFile } from './dead-letter.js';
 import { DuplicateFilter } from './duplicate-filter.js';
+import { SessionFile } from './session-file.js';
 import { SessionTracker } from './session-tracker.js';
 import { tokenise } from './tokenise.js';
 
@@ -30,7 +31,7 @@ export interface SlotGatewayOptions {
   readonly thingName: string;
   readonly version: string;
   readonly configuration: SlotGatewayConfiguration;
-  /** Where a relative dead-letter path is resolved; the component work directory. */
+  /** Where relative dead-letter and session paths are resolved; the component work directory. */
   readonly workDirectory?: string;
   readonly now?: () => number;
 }
@@ -43,6 +44,7 @@ interface Counters {
   unknownMachine: number;
   offersShown: number;
   offersRefused: number;
+  sessionSaveFailures: number;
 }
 
 /**
@@ -50,14 +52,28 @@ interface Counters {
  * local pub/sub), validated against the contract, de-duplicated by eventId, tokenised and enriched,
  * out to Uplink on `LOCAL_TOPICS.slotEvents`; offers from `LOCAL_TOPICS.offers` out to the machine's
  * `smib/{machineId}/display`. Refused input goes to the dead-letter file with its reason; the good
- * events beside it carry on.
+ * events beside it carry on. Open card sessions are kept in the work directory (`SessionFile`) and
+ * resumed at start.
+ *
+ * Delivery: each event is published on as soon as it is handled (no batching), with QoS 1, and the
+ * handler awaits the broker's acknowledgement (PUBACK, or the nucleus's answer over IPC); a card-in or
+ * card-out is saved to the session file at the same time, not before, so it does not delay the publish.
+ * What remains is the window between receipt and that publish (parsing and tokenising, well under a
+ * millisecond of work, plus the wait for the event loop): an event received in it is lost if the
+ * process is killed, because the inbound side cannot defer its acknowledgement. The aws-crt MQTT client
+ * acknowledges a QoS 1 message as soon as it arrives, before the handler runs, and Greengrass IPC
+ * `SubscribeToTopic` has no acknowledgement at all. A true at-least-once handoff needs the SMIB to
+ * resend what SlotGateway has not passed on, on the Greengrass client-device broker (for example an
+ * application-level acknowledgement on a display topic); the SMIB's eventId makes such resends safe,
+ * since duplicates are dropped here and downstream.
  */
 export class SlotGateway {
   readonly #options: SlotGatewayOptions;
   #key: Buffer;
   #machines: Map<string, MachineIdentity>;
   #duplicates: DuplicateFilter;
-  readonly #sessions = new SessionTracker();
+  readonly #sessions: SessionTracker;
+  readonly #sessionFile: SessionFile;
   readonly #deadLetters: DeadLetterFile;
   readonly #subscriptions: Subscription[] = [];
   readonly #counters: Counters = {
@@ -68,24 +84,32 @@ export class SlotGateway {
     unknownMachine: 0,
     offersShown: 0,
     offersRefused: 0,
+    sessionSaveFailures: 0,
   };
   #health: HealthReporter | undefined;
 
-  private constructor(options: SlotGatewayOptions) {
+  private constructor(options: SlotGatewayOptions, sessionFile: SessionFile, sessions: SessionTracker) {
     this.#options = options;
+    this.#sessionFile = sessionFile;
+    this.#sessions = sessions;
     const { configuration } = options;
     this.#key = playerTokenKey(configuration);
     this.#machines = new Map(configuration.machines.map((m) => [m.machineId, m]));
     this.#duplicates = new DuplicateFilter(configuration.duplicates.maxEntries, configuration.duplicates.windowMs);
     this.#deadLetters = new DeadLetterFile(
-      resolve(options.workDirectory ?? process.cwd(), configuration.deadLetter.path),
+      resolve(workDirectory(options), configuration.deadLetter.path),
       configuration.deadLetter.maxBytes,
     );
   }
 
   static async start(options: SlotGatewayOptions): Promise<SlotGateway> {
-    const gateway = new SlotGateway(options);
-    const { transport } = options;
+    const { transport, logger } = options;
+    const sessionFile = new SessionFile(resolve(workDirectory(options), options.configuration.sessions.path));
+    const loaded = await sessionFile.load();
+    if (loaded.problem) {
+      logger.error('open sessions not resumed: session file unusable', { problem: loaded.problem });
+    }
+    const gateway = new SlotGateway(options, sessionFile, new SessionTracker(loaded.sessions));
     gateway.#subscriptions.push(
       await transport.subscribeLocal(SMIB_EVENTS_FILTER, ({ topic, payload }) =>
         gateway.#onSmibMessage(topic, payload),
@@ -102,7 +126,10 @@ export class SlotGateway {
       metrics: () => gateway.metrics(),
       ...(options.now ? { now: options.now } : {}),
     });
-    options.logger.info('slot gateway started', { machines: gateway.#machines.size });
+    logger.info('slot gateway started', {
+      machines: gateway.#machines.size,
+      resumedSessions: gateway.#sessions.openSessions,
+    });
     return gateway;
   }
 
@@ -125,6 +152,7 @@ export class SlotGateway {
       'smib.deadLettered': this.#counters.deadLettered,
       'smib.unknownMachine': this.#counters.unknownMachine,
       'sessions.open': this.#sessions.openSessions,
+      'sessions.saveFailures': this.#counters.sessionSaveFailures,
       'offers.shown': this.#counters.offersShown,
       'offers.refused': this.#counters.offersRefused,
     };
@@ -138,7 +166,7 @@ export class SlotGateway {
   async stop(): Promise<void> {
     this.#health?.stop();
     await Promise.allSettled(this.#subscriptions.map((s) => s.close()));
-    await this.#deadLetters.flushed();
+    await Promise.all([this.#deadLetters.flushed(), this.#sessionFile.flushed()]);
   }
 
   #now(): number {
@@ -170,8 +198,23 @@ export class SlotGateway {
     if (!machine) this.#counters.unknownMachine += 1;
     const out = parseWith(SlotEvent, tokenise(event.value, this.#key, this.#sessions, machine));
     if (!out.ok) return this.#deadLetter(topic, payload, out.error.message);
-    await this.#options.transport.publishLocal(LOCAL_TOPICS.slotEvents, Buffer.from(JSON.stringify(out.value)));
+    const saved =
+      event.value.type === 'card_in' || event.value.type === 'card_out' ? this.#saveSessions() : Promise.resolve();
+    await Promise.all([
+      this.#options.transport.publishLocal(LOCAL_TOPICS.slotEvents, Buffer.from(JSON.stringify(out.value))),
+      saved,
+    ]);
     this.#counters.forwarded += 1;
+  }
+
+  /** A session file that cannot be written costs ratings after a restart, never the event itself. */
+  async #saveSessions(): Promise<void> {
+    try {
+      await this.#sessionFile.save(this.#sessions.snapshot());
+    } catch (e) {
+      this.#counters.sessionSaveFailures += 1;
+      this.#options.logger.error('open sessions not saved', { error: e });
+    }
   }
 
   async #onOffer(payload: Buffer): Promise<void> {
@@ -213,4 +256,8 @@ export class SlotGateway {
       this.#options.logger.error('dead-letter file not writable', { error: e });
     }
   }
+}
+
+function workDirectory(options: SlotGatewayOptions): string {
+  return options.workDirectory ?? process.cwd();
 }

@@ -78,9 +78,30 @@ describe('DuplicateFilter', () => {
 });
 
 describe('maskCardNumbers', () => {
+  const card = '6011000990139424';
+
   it('GIVEN raw text with card numbers WHEN masked THEN the numbers are gone, the rest kept', () => {
-    expect(maskCardNumbers('{"cardNumber": "6011000990139424","x":1, broken')).toBe(
-      '{"cardNumber": "****","x":1, broken',
-    );
+    expect(maskCardNumbers(`{"cardNumber": "${card}","x":1, broken`)).toBe('{"cardNumber": "****","x":1, broken');
+  });
+
+  it('GIVEN JSON with a card number as a number, under an escaped key, or nested THEN every one is masked after parsing', () => {
+    expect(maskCardNumbers(`{"type":"card_in","cardNumber":${card}}`)).toBe('{"type":"card_in","cardNumber":"****"}');
+    expect(maskCardNumbers(`{"card\\u004eumber":"${card}","eventId":1}`)).toBe('{"cardNumber":"****","eventId":1}');
+    expect(
+      maskCardNumbers(
+        JSON.stringify({ a: [{ card_number: card }, { CardNumber: { pan: card } }], 'card-number': [card], n: 7 }),
+      ),
+    ).toBe('{"a":[{"card_number":"****"},{"CardNumber":"****"}],"card-number":"****","n":7}');
+  });
+
+  it('GIVEN JSON with a __proto__ key THEN it stays a plain key of the masked message', () => {
+    expect(maskCardNumbers(`{"__proto__":{"cardNumber":"${card}"}}`)).toBe('{"__proto__":{"cardNumber":"****"}}');
+  });
+
+  it('GIVEN text that is no JSON object THEN every run of 12 or more digits is masked, grouped or not', () => {
+    expect(maskCardNumbers(`card=${card}; short=12345678901`)).toBe('card=****; short=12345678901');
+    expect(maskCardNumbers('pan 6011 0009 9013 9424 and 6011-0009-9013-9424')).toBe('pan **** and ****');
+    expect(maskCardNumbers(card)).toBe('****');
+    expect(maskCardNumbers(`"${card}"`)).toBe('"****"');
   });
 });

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   type Compression,
   decodeEnvelopeHeader,
@@ -24,6 +24,7 @@ import {
 } from '@croupier/edge-kit';
 import { envelopeBudget, MAX_MESSAGE_BYTES, type UplinkConfiguration } from './configuration.js';
 import { EnvelopeBatcher } from './envelope-batcher.js';
+import { IntakeJournal, type JournalEntry } from './intake-journal.js';
 import { StreamDrain } from './stream-drain.js';
 import { LOCAL_TOPIC_STREAMS, SPOOL_STREAMS } from './stream-routing.js';
 import { decideComponentUpdate } from './update-policy.js';
@@ -42,10 +43,20 @@ export interface UplinkOptions {
 
 /** Placeholder seq for sizing: as many digits as any real seq will have, so the real envelope is never larger. */
 const SIZING_SEQ = 999_999_999_999;
+/** Backoff between attempts to spool an envelope the filesystem refused (ENOSPC, EIO…). */
+const SPOOL_RETRY_MIN_MS = 500;
+const SPOOL_RETRY_MAX_MS = 5_000;
+
+/** An accepted event and its place in the intake journal. */
+interface Accepted {
+  readonly event: StreamEvent;
+  readonly entry: JournalEntry;
+}
 
 interface StreamState {
   readonly stream: UplinkStream;
-  batcher: EnvelopeBatcher<StreamEvent>;
+  batcher: EnvelopeBatcher<Accepted>;
+  readonly journal: IntakeJournal;
   timer: NodeJS.Timeout | undefined;
   /** Batches cut but not yet spooled, in order. */
   writing: Promise<void>;
@@ -55,6 +66,8 @@ interface StreamState {
   sentEnvelopes: number;
   sentEvents: number;
   droppedEvents: number;
+  /** Attempts to spool an envelope that failed with a filesystem error; the envelope was kept and retried. */
+  spoolWriteFailures: number;
 }
 
 /**
@@ -76,7 +89,7 @@ export class Uplink {
   #relayedOffers = 0;
   readonly #deferrals = new Map<string, number>();
 
-  private constructor(options: UplinkOptions, spool: Spool) {
+  private constructor(options: UplinkOptions, spool: Spool, journals: ReadonlyMap<UplinkStream, IntakeJournal>) {
     this.#options = options;
     this.#configuration = options.configuration;
     this.#spool = spool;
@@ -94,6 +107,7 @@ export class Uplink {
       this.#streams.set(stream, {
         stream,
         batcher: this.#batcher(stream),
+        journal: journals.get(stream)!,
         timer: undefined,
         writing: Promise.resolve(),
         queuedEvents: 0,
@@ -102,15 +116,34 @@ export class Uplink {
         sentEnvelopes: 0,
         sentEvents: 0,
         droppedEvents: 0,
+        spoolWriteFailures: 0,
       });
     }
   }
 
-  /** Opens (and recovers) the spool, starts draining, subscribes to the local topics and the offers downlink. */
+  /**
+   * Opens (and recovers) the spool and the intake journal, batches again the events the journal holds
+   * that never reached an envelope, starts draining, and subscribes to the local topics and the
+   * offers downlink.
+   */
   static async start(options: UplinkOptions): Promise<Uplink> {
     const { configuration } = options;
+    const workDirectory = options.workDirectory ?? process.cwd();
+    const journals = new Map<UplinkStream, IntakeJournal>();
+    for (const stream of UPLINK_STREAMS) {
+      journals.set(
+        stream,
+        await IntakeJournal.open({
+          directory: join(resolve(workDirectory, configuration.intake.journal.directory), stream),
+          stream,
+          segmentBytes: configuration.intake.journal.segmentBytes,
+          fsync: configuration.intake.journal.fsync,
+          logger: options.logger,
+        }),
+      );
+    }
     const spool = await Spool.open({
-      directory: resolve(options.workDirectory ?? process.cwd(), configuration.spool.directory),
+      directory: resolve(workDirectory, configuration.spool.directory),
       streams: SPOOL_STREAMS,
       maxBytes: configuration.spool.maxBytes,
       segmentBytes: configuration.spool.segmentBytes,
@@ -118,7 +151,8 @@ export class Uplink {
       logger: options.logger,
       ...(options.now ? { now: options.now } : {}),
     });
-    const uplink = new Uplink(options, spool);
+    const uplink = new Uplink(options, spool, journals);
+    await uplink.#replayJournal();
     for (const state of uplink.#streams.values()) state.drain.start();
     for (const { topic, stream } of LOCAL_TOPIC_STREAMS) {
       uplink.#subscriptions.push(
@@ -193,6 +227,8 @@ export class Uplink {
       'uplink.sent': 0,
       'uplink.dropped': 0,
       'intake.rejected': this.#rejectedEvents,
+      'intake.journalFailures': 0,
+      'spool.writeFailures': 0,
       'offers.relayed': this.#relayedOffers,
       'offers.rejected': this.#rejectedOffers,
     };
@@ -210,6 +246,8 @@ export class Uplink {
       out['spool.oldestAgeMs'] = Math.max(out['spool.oldestAgeMs']!, s.oldestPendingAgeMs);
       out['uplink.sent']! += state.sentEvents;
       out['uplink.dropped']! += state.droppedEvents;
+      out['intake.journalFailures']! += state.journal.failedWrites;
+      out['spool.writeFailures']! += state.spoolWriteFailures;
     }
     return out;
   }
@@ -221,6 +259,7 @@ export class Uplink {
     this.flush();
     for (const state of this.#streams.values()) state.blocked = false;
     await this.spooled();
+    for (const state of this.#streams.values()) await state.journal.close();
     await Promise.all([...this.#streams.values()].map((s) => s.drain.stop(1_000)));
     await this.#spool.close();
     this.#options.logger.info('uplink stopped', { pending: this.#pendingEnvelopes() });
@@ -236,14 +275,21 @@ export class Uplink {
     return total;
   }
 
-  #batcher(stream: UplinkStream): EnvelopeBatcher<StreamEvent> {
+  #batcher(stream: UplinkStream): EnvelopeBatcher<Accepted> {
     const { property, compression } = this.#configuration;
-    return new EnvelopeBatcher<StreamEvent>({
+    return new EnvelopeBatcher<Accepted>({
       budgetBytes: envelopeBudget(this.#configuration),
       maxMessageBytes: MAX_MESSAGE_BYTES,
-      sizer: (events) =>
+      sizer: (accepted) =>
         encodeEnvelope(
-          { stream, property, core: this.#options.thingName, seq: SIZING_SEQ, createdAt: this.#now(), events },
+          {
+            stream,
+            property,
+            core: this.#options.thingName,
+            seq: SIZING_SEQ,
+            createdAt: this.#now(),
+            events: accepted.map((a) => a.event),
+          },
           compression as Compression,
         ).byteLength,
     });
@@ -272,11 +318,38 @@ export class Uplink {
         continue;
       }
       const rawBytes = items.length === 1 ? payload.byteLength : JSON.stringify(parsed.value).length;
-      const out = state.batcher.add(parsed.value, rawBytes);
-      this.#takeBatches(state, out.batches, out.oversize);
-      if (state.batcher.size > 0 && !state.timer) {
-        state.timer = setTimeout(() => this.#flushStream(state), this.#configuration.envelope.maxDelayMs);
+      // Journalled here, in the message handler, before anything else can run: the CRT client has
+      // already acknowledged the message, so this write is what makes it survive a crash.
+      this.#accept(state, { event: parsed.value, entry: state.journal.record(parsed.value) }, rawBytes);
+    }
+  }
+
+  #accept(state: StreamState, accepted: Accepted, rawBytes: number): void {
+    const out = state.batcher.add(accepted, rawBytes);
+    this.#takeBatches(state, out.batches, out.oversize);
+    if (state.batcher.size > 0 && !state.timer) {
+      state.timer = setTimeout(() => this.#flushStream(state), this.#configuration.envelope.maxDelayMs);
+    }
+  }
+
+  /** Batches again, in their original order, the journalled events a stop or crash left outside any envelope. */
+  async #replayJournal(): Promise<void> {
+    for (const state of this.#streams.values()) {
+      const { entries, unreadable } = await state.journal.recover();
+      if (unreadable > 0) {
+        this.#rejectedEvents += unreadable;
+        this.#options.logger.error('intake journal records refused by the contract; dropped', {
+          stream: state.stream,
+          unreadable,
+        });
       }
+      if (entries.length === 0) continue;
+      this.#options.logger.warn('events accepted before the last stop were not in an envelope; batching them again', {
+        stream: state.stream,
+        events: entries.length,
+      });
+      for (const accepted of entries) this.#accept(state, accepted, JSON.stringify(accepted.event).length);
+      this.#flushStream(state);
     }
   }
 
@@ -287,12 +360,12 @@ export class Uplink {
     this.#takeBatches(state, out.batches, out.oversize);
   }
 
-  #takeBatches(state: StreamState, batches: StreamEvent[][], oversize: StreamEvent[]): void {
+  #takeBatches(state: StreamState, batches: Accepted[][], oversize: Accepted[]): void {
     if (oversize.length > 0) {
       state.droppedEvents += oversize.length;
       this.#options.logger.error('event larger than an IoT Core message; dropped', {
         stream: state.stream,
-        eventIds: oversize.map((e) => e.eventId),
+        eventIds: oversize.map((a) => a.event.eventId),
       });
     }
     for (const batch of batches) {

@@ -49,11 +49,18 @@ export async function runLiveFloor(opts: LiveRunOptions): Promise<LiveRunStats> 
     slotFreed = undefined;
     if (inFlight === 0) drained?.();
   };
-  for (const { event, machine } of opts.simulation.events()) {
+  // The simulation records ground truth as it yields an event, so the stop is checked before the next
+  // event is taken: every event in the ground truth is one this loop published.
+  const events = opts.simulation.events();
+  for (;;) {
     if (opts.signal?.aborted) {
       stats.aborted = true;
+      events.return(undefined);
       break;
     }
+    const next = events.next();
+    if (next.done) break;
+    const { event, machine } = next.value;
     const due = opts.clock.wallTimeFor(event.eventTime);
     const wait = due - Date.now();
     if (wait >= MIN_SLEEP_MS) await sleep(wait, opts.signal);

@@ -13,7 +13,7 @@ describe('local IoT Core configuration', () => {
     const config = parseLocalIotCoreConfig({ tls, lakeDir: '/tmp/lake' });
     expect(config).toMatchObject({
       host: '127.0.0.1',
-      iot: { port: 0, servicePrincipals: ['croupier-floor-api'] },
+      iot: { port: 0, servicePrincipals: ['croupier-floor-api'], corePrincipals: [] },
       deviceBroker: { port: 0, gatewayPrincipals: [] },
       dataPlane: { port: 0 },
       kinesis: { region: 'us-east-1' },
@@ -27,7 +27,7 @@ describe('local IoT Core configuration', () => {
     const parse = () =>
       parseLocalIotCoreConfig({
         tls: { ...tls, keyPem: 'not a key' },
-        iot: { port: 70_000, servicePrincipals: ['bad/cn'] },
+        iot: { port: 70_000, servicePrincipals: ['bad/cn'], corePrincipals: ['core/#'] },
         kinesis: { endpoint: 'not a url' },
       });
     expect(parse).toThrow(/^invalid local IoT Core configuration/);
@@ -37,6 +37,7 @@ describe('local IoT Core configuration', () => {
       'at iot.port',
       'at kinesis.endpoint',
       'at iot.servicePrincipals[0]',
+      'at iot.corePrincipals[0]',
     ]) {
       expect(parse).toThrow(path);
     }

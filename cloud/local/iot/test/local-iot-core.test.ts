@@ -61,7 +61,11 @@ describe('local IoT Core over mTLS with the production core policy and rules', (
         keyPem: pki.server.keyPem,
         crlPem: await createRevocationList(pki.ca, [revokedAtStart.serialNumber]),
       },
-      iot: { servicePrincipals: ['croupier-floor-api'] },
+      // core-a is registered as the device broker's gateway, the others as cores of the IoT endpoint.
+      iot: {
+        servicePrincipals: ['croupier-floor-api'],
+        corePrincipals: ['core-b', 'core-c', 'core-d', 'core-revoked'],
+      },
       deviceBroker: { gatewayPrincipals: ['core-a'] },
       kinesis: { endpoint: kinesalite.endpoint, credentials: TEST_CREDENTIALS },
       lakeDir,
@@ -113,6 +117,19 @@ describe('local IoT Core over mTLS with the production core policy and rules', (
         connectMqtt({ ...later, caPem: pki.ca.certPem, clientId: 'core-revoked', port }),
       ).rejects.toBeDefined();
       await eventually(() => core.counters.handshakesRefused > before, 'handshake refusal');
+    });
+
+    it('GIVEN a certificate of the project CA whose CN is no registered core WHEN it connects to the IoT endpoint THEN CONNECT is refused and the denial says why', async () => {
+      const unregistered = await client('machine-0001');
+      await expect(unregistered.connect()).rejects.toBeDefined();
+      expect(denials).toContainEqual({
+        broker: 'iot',
+        clientId: 'machine-0001',
+        thingName: 'machine-0001',
+        action: 'connect',
+        resource: 'machine-0001',
+        reason: 'certificate CN "machine-0001" is not a thing registered with this broker',
+      });
     });
 
     it('GIVEN a valid certificate WHEN the client id differs from its CN THEN CONNECT is refused', async () => {

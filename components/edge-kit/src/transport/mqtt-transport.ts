@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { MqttEndpointSettings } from './local-floor-settings.js';
 import { createMqttConnection, type MqttConnectionTuning } from './mqtt-connection.js';
 import { toBuffer } from './payload.js';
+import { SessionSubscriptions } from './session-subscriptions.js';
 import type {
   ComponentUpdateHandler,
   ConfigurationListener,
@@ -38,6 +39,12 @@ export interface MqttTransportOptions {
   readonly tuning?: MqttConnectionTuning;
 }
 
+/** A connection with the subscriptions it restores when the broker loses its session. */
+interface Link {
+  readonly connection: mqtt.MqttClientConnection;
+  readonly subscriptions: SessionSubscriptions;
+}
+
 const QOS = { 0: mqtt.QoS.AtMostOnce, 1: mqtt.QoS.AtLeastOnce } as const;
 
 /** Unsubscribe and disconnect wait for the broker; with the link down they would wait forever. */
@@ -63,7 +70,8 @@ export class MqttTransport implements Transport {
   readonly kind = 'mqtt' as const;
   readonly #options: MqttTransportOptions;
   readonly #local: mqtt.MqttClientConnection;
-  #upstream: Promise<mqtt.MqttClientConnection> | undefined;
+  readonly #localSubscriptions: SessionSubscriptions;
+  #upstream: Promise<Link> | undefined;
   #updateHandler: ComponentUpdateHandler | undefined;
   #updateSubscription: Promise<Subscription> | undefined;
   #closed = false;
@@ -74,6 +82,7 @@ export class MqttTransport implements Transport {
       createMqttConnection(options.local, `${options.thingName}-${shortName(options.componentName)}`, options.tuning),
       'local',
     );
+    this.#localSubscriptions = new SessionSubscriptions(this.#local, 'local', options.logger);
   }
 
   async connect(): Promise<void> {
@@ -85,15 +94,15 @@ export class MqttTransport implements Transport {
   }
 
   subscribeLocal(topicFilter: string, handler: MessageHandler): Promise<Subscription> {
-    return this.#subscribe(this.#local, topicFilter, handler, 1);
+    return this.#subscribe(this.#localSubscriptions, topicFilter, handler, 1);
   }
 
   async publishUpstream(topic: string, payload: Uint8Array, qos: Qos): Promise<void> {
-    await (await this.#upstreamConnection()).publish(topic, payload, QOS[qos]);
+    await (await this.#upstreamLink()).connection.publish(topic, payload, QOS[qos]);
   }
 
   async subscribeUpstream(topicFilter: string, handler: MessageHandler, qos: Qos): Promise<Subscription> {
-    return this.#subscribe(await this.#upstreamConnection(), topicFilter, handler, qos);
+    return this.#subscribe((await this.#upstreamLink()).subscriptions, topicFilter, handler, qos);
   }
 
   getConfiguration(): Promise<unknown> {
@@ -147,11 +156,11 @@ export class MqttTransport implements Transport {
     const upstream = this.#upstream;
     await Promise.all([
       bounded(this.#local.disconnect()),
-      bounded(upstream ? upstream.then((c) => c.disconnect()) : Promise.resolve()),
+      bounded(upstream ? upstream.then((link) => link.connection.disconnect()) : Promise.resolve()),
     ]);
   }
 
-  #upstreamConnection(): Promise<mqtt.MqttClientConnection> {
+  #upstreamLink(): Promise<Link> {
     const settings = this.#options.upstream;
     if (!settings) return Promise.reject(new Error('no upstream endpoint in the local floor settings'));
     this.#upstream ??= (async () => {
@@ -163,26 +172,30 @@ export class MqttTransport implements Transport {
         ),
         'upstream',
       );
+      const subscriptions = new SessionSubscriptions(connection, 'upstream', this.#options.logger);
       await connection.connect();
-      return connection;
+      return { connection, subscriptions };
     })();
     return this.#upstream;
   }
 
   async #subscribe(
-    connection: mqtt.MqttClientConnection,
+    subscriptions: SessionSubscriptions,
     topicFilter: string,
     handler: MessageHandler,
     qos: Qos,
   ): Promise<Subscription> {
-    await connection.subscribe(topicFilter, QOS[qos], (topic, payload) => {
+    await subscriptions.subscribe(topicFilter, QOS[qos], (topic, payload) => {
+      // The CRT lends the payload's memory for this call only (an empty one is detached right after it
+      // returns), so the bytes are copied now, before the handler runs on a later tick.
+      const bytes = Buffer.from(toBuffer(payload));
       Promise.resolve()
-        .then(() => handler({ topic, payload: toBuffer(payload) }))
+        .then(() => handler({ topic, payload: bytes }))
         .catch((e) => this.#options.logger.error('message handler failed', { topic, error: e }));
     });
     return {
       close: async () => {
-        if (!this.#closed) await bounded(connection.unsubscribe(topicFilter));
+        if (!this.#closed) await bounded(subscriptions.unsubscribe(topicFilter));
       },
     };
   }

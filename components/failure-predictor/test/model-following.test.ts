@@ -1,0 +1,119 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, type MqttTransport, type RunningComponent } from '@croupier/edge-kit';
+import { startTestFloor, type TestFloor } from '@croupier/edge-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMPONENT_NAME, startFailurePredictor } from '../src/component.js';
+import { PredictorConfig } from '../src/config.js';
+import { MODEL_CARD_FILE } from '../src/model-contract.js';
+import { writeMisfeedModel } from './support/models.js';
+
+async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * FailurePredictor in process on a real broker over mutual TLS, started the way Greengrass starts it:
+ * `FAILURE_MODEL_DIR` is one version folder under the FailureModel artifacts root, and later versions
+ * appear beside it as a model deployment places them. The component's own log is the observable.
+ */
+describe('GIVEN FailurePredictor started on FailureModel 1.0.0 with modelPath empty', () => {
+  let dir: string;
+  let root: string;
+  let floor: TestFloor;
+  let transport: MqttTransport;
+  let predictor: RunningComponent<PredictorConfig>;
+  const lines: Record<string, unknown>[] = [];
+  const configuration = PredictorConfig.parse({ modelWatch: { debounceMs: 50, rescanMs: 60_000 } });
+  const switchedTo = (modelVersion: string) =>
+    lines.some((l) => l.message === 'model switched' && l.to === modelVersion);
+  const version = async (name: string) => {
+    await mkdir(join(root, name), { recursive: true });
+    await writeMisfeedModel(join(root, name), `model-${name}`);
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'model-following-'));
+    root = join(dir, 'packages', 'artifacts', 'com.croupier.FailureModel');
+    await version('1.0.0');
+    await mkdir(join(dir, 'pki'));
+    floor = await startTestFloor(join(dir, 'pki'));
+    const logger = createLogger({ component: COMPONENT_NAME, sink: (line) => lines.push(JSON.parse(line)) });
+    transport = await floor.transport({ componentName: COMPONENT_NAME, thingName: 'core-1', configuration, logger });
+    await transport.connect();
+    predictor = await startFailurePredictor(
+      {
+        name: COMPONENT_NAME,
+        version: '1.0.0',
+        thingName: 'core-1',
+        transport,
+        logger,
+        configuration,
+        signal: new AbortController().signal,
+        onShutdown: () => {},
+      },
+      { FAILURE_MODEL_DIR: join(root, '1.0.0') },
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await predictor?.stop();
+    await transport?.close();
+    await floor?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('THEN it runs the started version, and switches live when a newer version folder is placed beside it', async () => {
+    expect(lines.find((l) => l.message === 'model loaded')).toMatchObject({
+      modelVersion: 'model-1.0.0',
+      componentVersion: '1.0.0',
+      pinned: false,
+    });
+
+    await version('1.1.0');
+
+    await until('the switch to 1.1.0', () => switchedTo('model-1.1.0'));
+    expect(lines.find((l) => l.message === 'model switched')).toMatchObject({
+      from: 'model-1.0.0',
+      to: 'model-1.1.0',
+      componentVersion: '1.1.0',
+      modelPath: join(root, '1.1.0', 'failure-model.onnx'),
+    });
+  });
+
+  it('WHEN a newer version breaks the contract THEN it is refused, logged, and the running model stays', async () => {
+    await mkdir(join(root, '1.2.0'));
+    await writeMisfeedModel(join(root, '1.2.0'), 'model-1.2.0');
+    const card = JSON.parse(await readFile(join(root, '1.2.0', MODEL_CARD_FILE), 'utf8'));
+    await writeFile(
+      join(root, '1.2.0', MODEL_CARD_FILE),
+      JSON.stringify({ ...card, featureSetVersion: 'shuffler-features/1' }),
+    );
+
+    await until('the refusal', () => lines.some((l) => l.message === 'model version refused'));
+    expect(lines.find((l) => l.message === 'model version refused')).toMatchObject({
+      componentVersion: '1.2.0',
+      modelPath: join(root, '1.2.0', 'failure-model.onnx'),
+    });
+    expect(switchedTo('model-1.2.0')).toBe(false);
+  });
+
+  it('WHEN modelPath pins a model THEN new versions are ignored until it is emptied, then the newest is followed again', async () => {
+    const pinned = { ...configuration, modelPath: join(root, '1.0.0', 'failure-model.onnx') };
+    await predictor.reconfigure?.(pinned, configuration);
+    expect(lines.filter((l) => l.message === 'model switched').at(-1)).toMatchObject({ to: 'model-1.0.0' });
+
+    await version('1.3.0');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(switchedTo('model-1.3.0')).toBe(false);
+
+    await predictor.reconfigure?.(configuration, pinned);
+
+    await until('the switch to 1.3.0', () => switchedTo('model-1.3.0'));
+  });
+});

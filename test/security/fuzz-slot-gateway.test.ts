@@ -185,8 +185,8 @@ describe('GIVEN SlotGateway on a real broker, fed by a hostile or broken SMIB', 
     }
   });
 
-  // Fixed F3 (docs/security.md): edge-kit's MQTT transport read the CRT's payload after its callback had
-  // returned; an empty one was detached by then, the handler threw and SlotGateway never saw the message.
+  // Fixed F3 (docs/security.md): the CRT hands an empty payload as a detached ArrayBuffer; edge-kit's
+  // transport threw converting it, so SlotGateway never saw the message.
   it('WHEN an SMIB sends an empty message THEN SlotGateway counts it and dead-letters it', async () => {
     const received = gateway.metrics()['smib.received']!;
     const deadLettered = gateway.metrics()['smib.deadLettered']!;

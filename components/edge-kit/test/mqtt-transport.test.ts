@@ -95,7 +95,7 @@ describe('MqttTransport against real aedes brokers over mutual TLS', () => {
     const sub = await transport.subscribeLocal('croupier/local/+/empty', ({ payload }) => {
       received.push(payload.toString('hex'));
     });
-    // The CRT lends an empty payload's memory only during its callback; a late read used to throw and lose it.
+    // The CRT hands an empty payload as a detached ArrayBuffer; converting it used to throw and lose the message.
     await transport.publishLocal('croupier/local/slot/empty', new Uint8Array(0));
     await transport.publishLocal('croupier/local/slot/empty', Buffer.from([0xab]));
     await until(() => received.length === 2);

@@ -56,16 +56,16 @@ interface Counters {
  * resumed at start.
  *
  * Delivery: each event is published on as soon as it is handled (no batching), with QoS 1, and the
- * handler awaits the broker's acknowledgement (PUBACK, or the nucleus's answer over IPC); a card-in or
- * card-out is saved to the session file at the same time, not before, so it does not delay the publish.
- * What remains is the window between receipt and that publish (parsing and tokenising, well under a
- * millisecond of work, plus the wait for the event loop): an event received in it is lost if the
- * process is killed, because the inbound side cannot defer its acknowledgement. The aws-crt MQTT client
- * acknowledges a QoS 1 message as soon as it arrives, before the handler runs, and Greengrass IPC
- * `SubscribeToTopic` has no acknowledgement at all. A true at-least-once handoff needs the SMIB to
- * resend what SlotGateway has not passed on, on the Greengrass client-device broker (for example an
- * application-level acknowledgement on a display topic); the SMIB's eventId makes such resends safe,
- * since duplicates are dropped here and downstream.
+ * handler awaits the broker's acknowledgement (PUBACK, or the nucleus's answer over IPC). A card-in or
+ * card-out is saved to the session file at the same time, not before, so the save never delays the
+ * publish. The residual loss window is from receipt until the onward publish has reached the broker:
+ * JSON parsing, validation, one HMAC, the wait for the event loop and the write to the socket. An
+ * event inside that window when the process is killed is lost, because the inbound side cannot defer
+ * its acknowledgement: the aws-crt MQTT client acknowledges a QoS 1 message as soon as it arrives,
+ * before the handler runs, and Greengrass IPC `SubscribeToTopic` has no acknowledgement at all. A true
+ * at-least-once handoff needs the SMIB to resend what SlotGateway has not passed on, on the Greengrass
+ * client-device broker (for example against an application-level acknowledgement on its display
+ * topic); the SMIB's eventId makes such resends safe, since duplicates are dropped here and downstream.
  */
 export class SlotGateway {
   readonly #options: SlotGatewayOptions;

@@ -1,11 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LOCAL_TOPICS, newEventId, SCHEMA_VERSION, SlotEvent, smibEventsTopic } from '@croupier/contracts';
+import {
+  derivePlayerToken,
+  LOCAL_TOPICS,
+  newEventId,
+  SCHEMA_VERSION,
+  SlotEvent,
+  smibEventsTopic,
+} from '@croupier/contracts';
 import { LOCAL_NUCLEUS_TOPICS } from '@croupier/edge-kit';
-import { buildComponent } from '@croupier/edge-kit/build';
+import { type BuildResult, buildComponent } from '@croupier/edge-kit/build';
 import { startComponentProcess, startTestFloor, type TestFloor } from '@croupier/edge-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -25,10 +32,27 @@ describe('the built SlotGateway bundle as a process on the local floor', () => {
   let floor: TestFloor;
   const states: string[] = [];
   const forwarded: unknown[] = [];
+  let built: BuildResult;
+
+  const publishSmib = (event: Record<string, unknown> & { machineId: string }) =>
+    floor.local.aedes.publish(
+      {
+        cmd: 'publish',
+        topic: smibEventsTopic(event.machineId),
+        payload: Buffer.from(JSON.stringify(event)),
+        qos: 1,
+        dup: false,
+        retain: false,
+      },
+      () => {},
+    );
+  const forwardedEvent = (eventId: string) =>
+    forwarded.map((e) => SlotEvent.parse(e)).find((e) => e.eventId === eventId);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'slot-gateway-process-'));
     floor = await startTestFloor(dir);
+    built = await buildComponent({ componentDirectory, outDirectory: join(dir, 'greengrass-build'), native: [] });
     const subscribe = (topic: string, sink: (payload: Buffer) => void) =>
       new Promise<void>((resolve) =>
         floor.local.aedes.subscribe(
@@ -52,7 +76,6 @@ describe('the built SlotGateway bundle as a process on the local floor', () => {
   });
 
   it('GIVEN the gdk build output WHEN the bundle runs with its recipe defaults and a deployment merge THEN it reports RUNNING, tokenises an SMIB event, never logs the key, and exits 0 on SIGTERM', async () => {
-    const built = await buildComponent({ componentDirectory, outDirectory: join(dir, 'greengrass-build'), native: [] });
     expect((await readFile(built.recipePath, 'utf8')).includes('ComponentName: com.croupier.SlotGateway')).toBe(true);
     const key = randomBytes(32).toString('hex');
     const run = await startComponentProcess({
@@ -72,17 +95,7 @@ describe('the built SlotGateway bundle as a process on the local floor', () => {
       type: 'card_in',
       cardNumber: 'CARD9999',
     };
-    floor.local.aedes.publish(
-      {
-        cmd: 'publish',
-        topic: smibEventsTopic('slot-0042'),
-        payload: Buffer.from(JSON.stringify(cardIn)),
-        qos: 1,
-        dup: false,
-        retain: false,
-      },
-      () => {},
-    );
+    publishSmib(cardIn);
     await until(() => forwarded.length === 1, 'forwarded slot event');
     expect(SlotEvent.parse(forwarded[0])).toMatchObject({ type: 'card_in', eventId: cardIn.eventId });
     expect(JSON.stringify(forwarded)).not.toContain('CARD9999');
@@ -93,4 +106,81 @@ describe('the built SlotGateway bundle as a process on the local floor', () => {
     expect(log).toContain('slot gateway started');
     expect(log).not.toContain(key);
   }, 90_000);
+
+  it('GIVEN a card session open on a running gateway WHEN the process is killed with SIGKILL and restarted on the same work folder THEN the next game_played carries the same player token and session id, and the card number was never written to disk', async () => {
+    const key = randomBytes(32).toString('hex');
+    const workDirectory = join(dir, 'work-kill');
+    const start = () =>
+      startComponentProcess({
+        floor,
+        bundlePath: built.bundlePath,
+        recipePath: join(componentDirectory, 'recipe.yaml'),
+        thingName: CORE,
+        configuration: { playerTokenKeyHex: key, healthIntervalMs: 3_600_000 },
+        workDirectory,
+      });
+    const running = () => states.filter((s) => s === 'RUNNING').length;
+    const game = (machineId: string) => ({
+      eventId: newEventId(),
+      eventTime: Date.now(),
+      schemaVersion: SCHEMA_VERSION,
+      machineId,
+      type: 'game_played',
+      gameId: 'buffalo-gold',
+      paytableId: 'bg-96',
+      theoreticalHold: 0.04,
+      denominationCents: 1,
+      wagerCents: 100,
+      winCents: 0,
+    });
+    const sessionsPath = join(workDirectory, 'open-sessions.json');
+    const savedSessions = async () => readFile(sessionsPath, 'utf8').catch(() => '');
+
+    const runningBefore = running();
+    const first = await start();
+    await until(() => running() > runningBefore, 'first RUNNING');
+    const cardIn = {
+      eventId: newEventId(),
+      eventTime: Date.now(),
+      schemaVersion: SCHEMA_VERSION,
+      machineId: 'slot-0077',
+      type: 'card_in',
+      cardNumber: '6011000990139424',
+    };
+    publishSmib(cardIn);
+    await until(() => forwardedEvent(cardIn.eventId) !== undefined, 'forwarded card_in');
+    const playerToken = derivePlayerToken(Buffer.from(key, 'hex'), cardIn.cardNumber);
+    expect(forwardedEvent(cardIn.eventId)).toMatchObject({ type: 'card_in', playerToken });
+    let saved = '';
+    const deadline = Date.now() + 10_000;
+    while (!saved.includes(cardIn.eventId) && Date.now() < deadline) {
+      saved = await savedSessions();
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(saved).toContain(cardIn.eventId);
+    expect(saved).not.toContain(cardIn.cardNumber);
+
+    process.kill(Number(await readFile(first.pidFile, 'utf8')), 'SIGKILL');
+    expect((await first.exit).signal).toBe('SIGKILL');
+
+    const runningAfterKill = running();
+    const second = await start();
+    await until(() => running() > runningAfterKill, 'RUNNING after restart');
+    const played = game('slot-0077');
+    publishSmib(played);
+    await until(() => forwardedEvent(played.eventId) !== undefined, 'forwarded game_played after restart');
+    expect(forwardedEvent(played.eventId)).toMatchObject({
+      type: 'game_played',
+      playerToken,
+      sessionId: cardIn.eventId,
+    });
+    expect(second.lines().find((l) => l.message === 'slot gateway started')).toMatchObject({ resumedSessions: 1 });
+
+    process.kill(Number(await readFile(second.pidFile, 'utf8')), 'SIGTERM');
+    expect((await second.exit).code).toBe(0);
+    const workFiles = await Promise.all(
+      (await readdir(workDirectory)).map((name) => readFile(join(workDirectory, name), 'utf8').catch(() => '')),
+    );
+    expect(workFiles.join('\n')).not.toContain(cardIn.cardNumber);
+  }, 120_000);
 });

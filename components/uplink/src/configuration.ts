@@ -61,6 +61,25 @@ export const UplinkConfiguration = z
           .describe(
             'Per stream, events held in memory while the spool refuses appends; beyond it, new events are dropped and counted',
           ),
+        journal: z
+          .object({
+            directory: z
+              .string()
+              .min(1)
+              .default('intake-journal')
+              .describe(
+                'Write-ahead journal of accepted events not yet in a spooled envelope; relative to the work directory',
+              ),
+            segmentBytes: z
+              .int()
+              .min(4 * 1024)
+              .default(1024 * 1024),
+            fsync: z
+              .enum(['always', 'interval', 'never'])
+              .default('always')
+              .describe('always: each group-commit write is fdatasynced, so an accepted event survives power loss'),
+          })
+          .prefault({}),
       })
       .prefault({}),
     healthIntervalMs: z.int().min(1_000).default(60_000),

@@ -68,6 +68,8 @@ interface StreamState {
   droppedEvents: number;
   /** Attempts to spool an envelope that failed with a filesystem error; the envelope was kept and retried. */
   spoolWriteFailures: number;
+  /** {@link spoolWriteFailures} when the spool last accepted a write: more means an outage is under way. */
+  reportedWriteFailures: number;
 }
 
 /**
@@ -117,6 +119,7 @@ export class Uplink {
         sentEvents: 0,
         droppedEvents: 0,
         spoolWriteFailures: 0,
+        reportedWriteFailures: 0,
       });
     }
   }
@@ -374,43 +377,61 @@ export class Uplink {
     }
   }
 
-  async #spoolBatch(state: StreamState, events: StreamEvent[]): Promise<void> {
+  /**
+   * Spools one envelope, then commits the intake journal past its events. Never gives the events up:
+   * a spool full of undeliverable critical data and a filesystem error (ENOSPC, EIO) alike keep
+   * them here, retried, while intake holds at most `intake.maxBufferedEvents` (health: degraded).
+   */
+  async #spoolBatch(state: StreamState, batch: Accepted[]): Promise<void> {
     const { property, compression } = this.#configuration;
     const log = this.#spool.log(state.stream);
+    const events = batch.map((a) => a.event);
     const encode = (seq: number) =>
       encodeEnvelope(
         { stream: state.stream, property, core: this.#options.thingName, seq, createdAt: this.#now(), events },
         compression as Compression,
       );
+    let retryMs = SPOOL_RETRY_MIN_MS;
     try {
       for (;;) {
-        const seq = log.nextSeq;
-        const bytes = encode(seq);
-        const result = await this.#spool.append(state.stream, bytes.byteLength, (s) => (s === seq ? bytes : encode(s)));
-        if (result.ok) {
-          if (state.blocked) this.#options.logger.info('spool accepts again; intake resumed', { stream: state.stream });
-          state.blocked = false;
-          state.drain.notify();
-          return;
+        try {
+          const seq = log.nextSeq;
+          const bytes = encode(seq);
+          const result = await this.#spool.append(state.stream, bytes.byteLength, (s) =>
+            s === seq ? bytes : encode(s),
+          );
+          if (result.ok) break;
+          if (!state.blocked)
+            this.#options.logger.warn('spool full of undeliverable critical data; holding events in memory', {
+              stream: state.stream,
+              maxBufferedEvents: this.#configuration.intake.maxBufferedEvents,
+            });
+        } catch (e) {
+          // Logged once per outage; the count keeps rising on every failed attempt.
+          if (state.spoolWriteFailures === state.reportedWriteFailures)
+            this.#options.logger.error('could not write the spool; holding events in memory and retrying', {
+              stream: state.stream,
+              error: e,
+              maxBufferedEvents: this.#configuration.intake.maxBufferedEvents,
+            });
+          state.spoolWriteFailures += 1;
         }
-        if (!state.blocked) {
-          state.blocked = true;
-          this.#options.logger.warn('spool full of undeliverable critical data; holding events in memory', {
-            stream: state.stream,
-            maxBufferedEvents: this.#configuration.intake.maxBufferedEvents,
-          });
-        }
-        await new Promise((r) => setTimeout(r, 500));
+        state.blocked = true;
+        await new Promise((r) => setTimeout(r, retryMs));
+        retryMs = Math.min(retryMs * 2, SPOOL_RETRY_MAX_MS);
       }
-    } catch (e) {
-      state.droppedEvents += events.length;
-      this.#options.logger.error('could not spool an envelope; its events are lost', {
-        stream: state.stream,
-        error: e,
-      });
+      if (state.blocked)
+        this.#options.logger.info('spool accepts again; intake resumed', {
+          stream: state.stream,
+          failedWrites: state.spoolWriteFailures - state.reportedWriteFailures,
+        });
+      state.reportedWriteFailures = state.spoolWriteFailures;
+      state.blocked = false;
+      state.drain.notify();
     } finally {
       state.queuedEvents -= events.length;
     }
+    await state.journal.commitThrough(batch.at(-1)!.entry);
   }
 
   #onSent(stream: UplinkStream, payload: Buffer): void {

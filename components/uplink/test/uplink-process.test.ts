@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +13,9 @@ import { gamePlayed } from './fixtures/events.js';
 const CORE = 'core-vegas-02';
 const componentDirectory = fileURLToPath(new URL('..', import.meta.url));
 
-const until = async (check: () => boolean, what: string, timeoutMs = 30_000) => {
+const until = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) => {
   const start = Date.now();
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -48,6 +48,21 @@ describe('the built Uplink bundle as a process on the local floor', () => {
     await floor?.close();
     await rm(dir, { recursive: true, force: true });
   });
+
+  const publishLocal = (payload: unknown) =>
+    new Promise<void>((resolve, reject) =>
+      floor.local.aedes.publish(
+        {
+          cmd: 'publish',
+          topic: LOCAL_TOPICS.slotEvents,
+          payload: Buffer.from(JSON.stringify(payload)),
+          qos: 1,
+          dup: false,
+          retain: false,
+        },
+        (e) => (e ? reject(e) : resolve()),
+      ),
+    );
 
   const launch = (name: string, configuration: unknown) =>
     startComponentProcess({
@@ -135,4 +150,50 @@ describe('the built Uplink bundle as a process on the local floor', () => {
     const failure = run.lines().find((l) => l.message === 'invalid configuration; not starting')!;
     expect(failure.issues).toEqual([expect.stringMatching(/^property: /)]);
   }, 60_000);
+  it('GIVEN an Uplink process that took events from the broker but has not cut their envelope WHEN it is killed with SIGKILL and started again on the same work folder THEN every event arrives upstream exactly once', async () => {
+    const upstreamIds: string[] = [];
+    await new Promise<void>((resolve) =>
+      floor.upstream.aedes.subscribe(
+        `croupier/vegas/${CORE}/slot`,
+        (packet, done) => {
+          const decoded = decodeEnvelope(packet.payload as Buffer);
+          if (decoded.ok) upstreamIds.push(...decoded.value.events.map((e) => e.eventId));
+          done();
+        },
+        resolve,
+      ),
+    );
+    // The envelope would wait ten minutes: only the intake journal holds the events when the kill comes.
+    const configuration = { property: 'vegas', envelope: { maxDelayMs: 600_000 }, healthIntervalMs: 3_600_000 };
+    const first = await launch('sigkill', configuration);
+    await until(() => first.lines().some((l) => l.message === 'running'), 'running log line');
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const event = gamePlayed(i, Date.now());
+      ids.push(event.eventId);
+      await publishLocal(event);
+    }
+    const journal = join(dir, 'sigkill', 'intake-journal', 'slot');
+    const journalled = async () => {
+      const names = (await readdir(journal)).filter((n) => n.endsWith('.seg'));
+      const text = (await Promise.all(names.map((n) => readFile(join(journal, n), 'utf8')))).join('');
+      return ids.every((id) => text.includes(id));
+    };
+    await until(journalled, 'the events in the intake journal');
+    process.kill(first.child.pid!, 'SIGKILL');
+    expect((await first.exit).signal).toBe('SIGKILL');
+    expect(upstreamIds).toEqual([]);
+
+    const second = await launch('sigkill', { ...configuration, envelope: { maxDelayMs: 50 } });
+    await until(() => upstreamIds.length >= ids.length, 'the journalled events upstream');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(upstreamIds).toEqual(ids);
+    expect(
+      second
+        .lines()
+        .find((l) => l.message === 'events accepted before the last stop were not in an envelope; batching them again'),
+    ).toMatchObject({ stream: 'slot', events: 40 });
+    process.kill(second.child.pid!, 'SIGTERM');
+    expect((await second.exit).code).toBe(0);
+  }, 90_000);
 });

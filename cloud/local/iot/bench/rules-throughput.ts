@@ -42,6 +42,7 @@ export async function benchRulesThroughput(options: {
     tls: { caPem: pki.ca.certPem, certPem: pki.server.certPem, keyPem: pki.server.keyPem },
     kinesis: { endpoint: kinesalite.endpoint, credentials: TEST_CREDENTIALS },
     lakeDir,
+    iot: { corePrincipals: ['core-bench'] },
   });
   const cert = await issueCertificate(pki.ca, { commonName: 'core-bench', usage: 'client' });
   const connection = await connectMqtt({

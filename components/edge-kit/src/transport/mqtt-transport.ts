@@ -186,9 +186,15 @@ export class MqttTransport implements Transport {
     qos: Qos,
   ): Promise<Subscription> {
     await subscriptions.subscribe(topicFilter, QOS[qos], (topic, payload) => {
-      // The CRT lends the payload's memory for this call only (an empty one is detached right after it
-      // returns), so the bytes are copied now, before the handler runs on a later tick.
-      const bytes = Buffer.from(toBuffer(payload));
+      // The bytes are copied now, while the CRT's memory behind them is certainly valid; the handler runs
+      // on a later tick, and anything thrown in this callback would abort the process from native code.
+      let bytes: Buffer;
+      try {
+        bytes = Buffer.from(toBuffer(payload));
+      } catch (error) {
+        this.#options.logger.error('message payload unreadable', { topic, error });
+        return;
+      }
       Promise.resolve()
         .then(() => handler({ topic, payload: bytes }))
         .catch((e) => this.#options.logger.error('message handler failed', { topic, error: e }));

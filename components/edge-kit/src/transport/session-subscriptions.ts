@@ -59,15 +59,13 @@ export class SessionSubscriptions {
     // resumes without a session once more, which restores everything anew.
     await Promise.all(
       [...this.#held].map(([topicFilter, { qos, onMessage }]) =>
-        this.#connection
-          .subscribe(topicFilter, qos, onMessage)
-          .catch((error) =>
-            this.#logger.error('MQTT subscription not restored', {
-              link: this.#link,
-              topicFilter,
-              error: String(error),
-            }),
-          ),
+        this.#connection.subscribe(topicFilter, qos, onMessage).catch((error) =>
+          this.#logger.error('MQTT subscription not restored', {
+            link: this.#link,
+            topicFilter,
+            error: String(error),
+          }),
+        ),
       ),
     );
   }

@@ -1,0 +1,149 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, statfs, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { decodeEnvelope, LOCAL_TOPICS } from '@croupier/contracts';
+import { createLogger } from '@croupier/edge-kit';
+import { startTestFloor, type TestFloor } from '@croupier/edge-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Uplink, UplinkConfiguration } from '../src/index.js';
+import { gamePlayed } from './fixtures/events.js';
+
+const CORE = 'core-vegas-05';
+const run = promisify(execFile);
+
+const until = async (check: () => boolean, what: string, timeoutMs = 30_000) => {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+/** Mounts a 512 KiB tmpfs (root, or passwordless sudo); false where the runner may not mount. */
+async function mountTinyFilesystem(at: string): Promise<boolean> {
+  for (const command of [['mount'], ['sudo', '-n', 'mount']]) {
+    try {
+      await run(command[0]!, [...command.slice(1), '-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', at]);
+      return true;
+    } catch {}
+  }
+  return false;
+}
+
+async function unmount(at: string): Promise<void> {
+  for (const command of [['umount'], ['sudo', '-n', 'umount']]) {
+    try {
+      await run(command[0]!, [...command.slice(1), at]);
+      return;
+    } catch {}
+  }
+}
+
+describe('Uplink when the filesystem under its spool is full (a real tmpfs filled to the last block)', () => {
+  let dir: string;
+  let spoolMount: string;
+  let mounted = false;
+  let floor: TestFloor;
+  const receivedOrder: string[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'uplink-disk-full-'));
+    spoolMount = join(dir, 'spool-fs');
+    await mkdir(spoolMount);
+    mounted = await mountTinyFilesystem(spoolMount);
+    floor = await startTestFloor(dir);
+    await new Promise<void>((resolve) =>
+      floor.upstream.aedes.subscribe(
+        `croupier/vegas/${CORE}/slot`,
+        (packet, done) => {
+          const decoded = decodeEnvelope(packet.payload as Buffer);
+          if (decoded.ok) receivedOrder.push(...decoded.value.events.map((e) => e.eventId));
+          done();
+        },
+        resolve,
+      ),
+    );
+  });
+
+  afterAll(async () => {
+    await floor?.close();
+    if (mounted) await unmount(spoolMount);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('GIVEN a spool on a filesystem with no free block WHEN slot events arrive THEN none is dropped: they are held, journalled and retried, and once space returns every one arrives exactly once, in order', async (context) => {
+    if (!mounted) context.skip();
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({ component: 'com.croupier.Uplink', sink: (line) => lines.push(JSON.parse(line)) });
+    const transport = await floor.transport({
+      componentName: 'com.croupier.Uplink',
+      thingName: CORE,
+      configuration: {},
+      logger,
+    });
+    await transport.connect();
+    const uplink = await Uplink.start({
+      transport,
+      logger,
+      thingName: CORE,
+      version: '1.0.0',
+      configuration: UplinkConfiguration.parse({
+        property: 'vegas',
+        envelope: { maxDelayMs: 20 },
+        // The spool's own bound is far above what the filesystem can hold: the disk fills first.
+        spool: { directory: spoolMount, maxBytes: 64 * 1024 * 1024, segmentBytes: 64 * 1024 },
+        healthIntervalMs: 3_600_000,
+      }),
+      workDirectory: dir,
+    });
+    const { bavail, bsize } = await statfs(spoolMount);
+    const ballast = join(spoolMount, 'ballast');
+    await writeFile(ballast, Buffer.alloc(Number(bavail) * Number(bsize)));
+    expect((await statfs(spoolMount)).bavail).toBe(0);
+
+    const sent: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const event = gamePlayed(i, Date.UTC(2026, 10, 22, 3, 0, 0) + i);
+      sent.push(event.eventId);
+      await new Promise<void>((resolve, reject) =>
+        floor.local.aedes.publish(
+          {
+            cmd: 'publish',
+            topic: LOCAL_TOPICS.slotEvents,
+            payload: Buffer.from(JSON.stringify(event)),
+            qos: 1,
+            dup: false,
+            retain: false,
+          },
+          (e) => (e ? reject(e) : resolve()),
+        ),
+      );
+    }
+    await until(() => uplink.metrics()['slot.bufferedEvents'] === sent.length, 'intake to hold every event');
+    await until(() => uplink.metrics()['spool.writeFailures']! >= 2, 'a retried spool write');
+    const full = uplink.metrics();
+    expect(full['uplink.dropped']).toBe(0);
+    expect(full['spool.depth']).toBe(0);
+    expect(receivedOrder).toEqual([]);
+    expect(
+      lines.find((l) => l.message === 'could not write the spool; holding events in memory and retrying'),
+    ).toMatchObject({
+      level: 'error',
+      stream: 'slot',
+      error: expect.objectContaining({ message: expect.stringContaining('ENOSPC') }),
+    });
+
+    await rm(ballast);
+    await until(() => receivedOrder.length >= sent.length, 'every event upstream once space returns');
+    await until(() => uplink.metrics()['spool.depth'] === 0, 'the spool to drain');
+    expect(receivedOrder).toEqual(sent);
+    const after = uplink.metrics();
+    expect(after['uplink.dropped']).toBe(0);
+    expect(after['slot.bufferedEvents']).toBe(0);
+    expect(after['slot.sentEvents']).toBe(sent.length);
+    expect(lines.some((l) => l.message === 'spool accepts again; intake resumed')).toBe(true);
+    await uplink.stop();
+  }, 90_000);
+});

@@ -61,24 +61,3 @@ export function namedLakeQueries(database: string): LakeQuery[] {
     },
   ];
 }
-
-/**
- * The training dataset: shuffler telemetry with the maintenance log beside it, for the last `days`
- * days. The training job (a later issue) labels windows before each failure; this query only
- * selects and flattens, so the labelling rule lives in one place, the training code.
- */
-export function trainingDatasetSelect(database: string, days: number): string {
-  const telemetry = `${database}.${lakeTableName('refined', 'shuffler')}`;
-  const service = `${database}.${lakeTableName('refined', 'service')}`;
-  return [
-    "SELECT 'telemetry' AS record, deviceid, eventtime, state, faultcode, gauges.shufflesperhour AS shuffles_per_hour,",
-    '  gauges.cycletimeseconds AS cycle_time_s, gauges.motorcurrentamps AS motor_current_a,',
-    '  gauges.temperaturecelsius AS temperature_c, gauges.hourssinceservice AS hours_since_service,',
-    '  counters.misfeedstotal AS misfeeds_total, counters.jamstotal AS jams_total,',
-    '  counters.cardcounterrorstotal AS card_count_errors_total, CAST(NULL AS varchar) AS maintenance',
-    `FROM ${telemetry} WHERE ${lastDays(days)}`,
-    'UNION ALL',
-    `SELECT 'maintenance', deviceid, eventtime, ${Array(10).fill('NULL').join(', ')}, coalesce(mode, kind)`,
-    `FROM ${service} WHERE ${lastDays(days)}`,
-  ].join('\n');
-}

@@ -13,7 +13,6 @@ import { FAILURE_MODEL_COMPONENT } from '../../ml/release/failure-model-recipe.j
 import { names } from '../config/names.js';
 import type { EnvironmentConfig } from '../config/schema.js';
 import { CroupierFunction } from '../constructs/croupier-function.js';
-import { trainingDatasetSelect } from '../constructs/lake-queries.js';
 import { acknowledge, resourceFinding } from '../constructs/nag.js';
 import { repoPath } from '../constructs/paths.js';
 
@@ -21,12 +20,26 @@ import { repoPath } from '../constructs/paths.js';
 interface PipelineRefs {
   readonly arn: (service: string, resource: string) => string;
   readonly jobPrefix: string;
-  readonly datasetsPrefix: string;
+}
+
+/** What the dataset processing job may read and write. */
+interface ProcessingRefs {
+  readonly arn: (service: string, resource: string) => string;
   readonly lakeBucket: s3.IBucket;
   readonly workBucket: s3.IBucket;
-  readonly glueDatabase: string;
-  readonly workGroup: string;
+  readonly datasetsPrefix: string;
 }
+
+/**
+ * The lake's raw streams the dataset builder reads (`cloud/ml/dataset/lake-history.ts`): shuffler
+ * telemetry and service (maintenance) records, as Firehose writes them (`raw/<stream>/dt=…/hr=…/`).
+ */
+const RAW_STREAMS = ['shuffler', 'service'] as const;
+/** Where the processing container finds the lake (the builder's `--lake`) and writes its channels (`--out`). */
+const PROCESSING_LAKE_DIR = '/opt/ml/processing/input/lake';
+const PROCESSING_OUTPUT_DIR = '/opt/ml/processing/output/dataset';
+/** The dataset builder's entrypoint in the training image (`cloud/ml/training/Dockerfile`). */
+const DATASET_ENTRYPOINT = ['node', '/opt/program/dataset.mjs'];
 
 /** What the release function may touch: the FailureModel component, its artifacts and the trained models. */
 interface ReleaseRefs {
@@ -55,10 +68,15 @@ export interface MlStackProps extends StackProps {
 
 /**
  * The failure-model pipeline as a Step Functions state machine (JSONata):
- * dataset (Athena UNLOAD of the refined lake) → SageMaker training job → evaluation gate on the
+ * dataset (SageMaker processing job: the dataset builder, `cloud/ml/dataset/`, run in the training
+ * image on the lake's raw shuffler and service streams, writing the train/validation/test channels to
+ * the work bucket) → SageMaker training job on the train and validation channels (CSV) → evaluation gate on the
  * job's final metric → release function (`cloud/ml/release/release-handler.ts`): checks the model
  * against the FailureModel contract, registers it as the next FailureModel version and revises the
  * model thing group's deployment.
+ *
+ * The features are computed by FailurePredictor's own feature code, inside the same image that trains
+ * on them, so the dataset, the model and the edge agree bit for bit.
  *
  * The training image is not built at synth or deploy time (that would need Docker): CI builds it
  * from the training code and pushes it to the ECR repository created here, under the tag named in
@@ -71,6 +89,7 @@ export interface MlStackProps extends StackProps {
 export class MlStack extends Stack {
   readonly repository: ecr.Repository;
   readonly trainingRole: iam.Role;
+  readonly processingRole: iam.Role;
   readonly releaseFunction: CroupierFunction;
   readonly stateMachine: sfn.StateMachine;
 
@@ -81,8 +100,6 @@ export class MlStack extends Stack {
     const lakeBucket = s3.Bucket.fromBucketName(this, 'Lake', names.lakeBucket(config, this));
     const workBucket = s3.Bucket.fromBucketName(this, 'Work', names.workBucket(config, this));
     const artifactsBucket = s3.Bucket.fromBucketName(this, 'Artifacts', names.artifactsBucket(config, this));
-    const glueDatabase = names.glueDatabase(config);
-    const workGroup = names.athenaWorkGroup(config);
     const arn = (service: string, resource: string) =>
       `arn:${this.partition}:${service}:${this.region}:${this.account}:${resource}`;
 
@@ -156,11 +173,11 @@ export class MlStack extends Stack {
       },
     ]);
 
+    this.processingRole = this.processingRoleFor(props, { arn, lakeBucket, workBucket, datasetsPrefix });
+
     const imageUri = this.repository.repositoryUriForTag(ml.trainingImageTag);
     const minimumMetric = ml.evaluation.minimum;
-    // Embedded in a double-quoted JSONata string literal: the SQL may use single quotes only.
-    const datasetSelect = trainingDatasetSelect(glueDatabase, ml.datasetDays).replaceAll('\n', ' ');
-    if (/["\\]/.test(datasetSelect)) throw new Error('the training dataset SQL must not contain " or \\');
+    const datasetsUrl = workBucket.s3UrlForObject(datasetsPrefix);
 
     // Names shared by the states; JSONata variables are set once, at the start.
     const start = sfn.Pass.jsonata(this, 'Name the run', {
@@ -169,17 +186,77 @@ export class MlStack extends Stack {
       },
     });
 
+    // The dataset builder in the training image, as a processing job: raw streams in, one folder
+    // holding the train/validation/test channels out (under the run's name in the work bucket).
     const dataset = new sfn.CustomState(this, 'Build dataset', {
       stateJson: {
         Type: 'Task',
-        Resource: `arn:${this.partition}:states:::athena:startQueryExecution.sync`,
+        Resource: `arn:${this.partition}:states:::sagemaker:createProcessingJob.sync`,
         Arguments: {
-          QueryString: `{% "UNLOAD (${datasetSelect}) TO '${workBucket.s3UrlForObject(datasetsPrefix)}" & $jobName & "/' WITH (format = 'PARQUET', compression = 'SNAPPY')" %}`,
-          WorkGroup: workGroup,
-          QueryExecutionContext: { Database: glueDatabase },
+          ProcessingJobName: '{% $jobName %}',
+          RoleArn: this.processingRole.roleArn,
+          AppSpecification: {
+            ImageUri: imageUri,
+            ContainerEntrypoint: DATASET_ENTRYPOINT,
+            ContainerArguments: [
+              '--lake',
+              PROCESSING_LAKE_DIR,
+              '--out',
+              PROCESSING_OUTPUT_DIR,
+              '--days',
+              String(ml.datasetDays),
+            ],
+          },
+          ProcessingInputs: RAW_STREAMS.map((stream) => ({
+            InputName: `raw-${stream}`,
+            S3Input: {
+              S3Uri: lakeBucket.s3UrlForObject(`raw/${stream}/`),
+              LocalPath: `${PROCESSING_LAKE_DIR}/raw/${stream}`,
+              S3DataType: 'S3Prefix',
+              S3InputMode: 'File',
+              S3DataDistributionType: 'FullyReplicated',
+              S3CompressionType: 'None',
+            },
+          })),
+          ProcessingOutputConfig: {
+            KmsKeyId: props.dataKey.keyArn,
+            Outputs: [
+              {
+                OutputName: 'dataset',
+                S3Output: {
+                  S3Uri: `{% '${datasetsUrl}' & $jobName %}`,
+                  LocalPath: PROCESSING_OUTPUT_DIR,
+                  S3UploadMode: 'EndOfJob',
+                },
+              },
+            ],
+          },
+          ProcessingResources: {
+            ClusterConfig: {
+              InstanceCount: 1,
+              InstanceType: ml.instanceType,
+              VolumeSizeInGB: 50,
+              VolumeKmsKeyId: props.dataKey.keyArn,
+            },
+          },
+          StoppingCondition: { MaxRuntimeInSeconds: ml.maxRuntimeMinutes * 60 },
+          NetworkConfig: { EnableNetworkIsolation: true, EnableInterContainerTrafficEncryption: true },
+          Tags: [{ Key: 'croupier:environment', Value: config.name }],
         },
         Assign: {
-          datasetUri: `{% '${workBucket.s3UrlForObject(datasetsPrefix)}' & $jobName & '/' %}`,
+          datasetUri: `{% '${datasetsUrl}' & $jobName & '/' %}`,
+        },
+      },
+    });
+
+    const channel = (name: 'train' | 'validation') => ({
+      ChannelName: name,
+      ContentType: 'text/csv',
+      DataSource: {
+        S3DataSource: {
+          S3DataType: 'S3Prefix',
+          S3Uri: `{% $datasetUri & '${name}/' %}`,
+          S3DataDistributionType: 'FullyReplicated',
         },
       },
     });
@@ -197,19 +274,8 @@ export class MlStack extends Stack {
             MetricDefinitions: [{ Name: ml.evaluation.metricName, Regex: ml.evaluation.metricRegex }],
           },
           HyperParameters: ml.hyperparameters,
-          InputDataConfig: [
-            {
-              ChannelName: 'train',
-              ContentType: 'application/x-parquet',
-              DataSource: {
-                S3DataSource: {
-                  S3DataType: 'S3Prefix',
-                  S3Uri: '{% $datasetUri %}',
-                  S3DataDistributionType: 'FullyReplicated',
-                },
-              },
-            },
-          ],
+          // The test channel stays in the work bucket for the evaluation; training never reads it.
+          InputDataConfig: [channel('train'), channel('validation')],
           // Uncompressed output: the model files become FailureModel artifacts as they are,
           // because Greengrass can unarchive ZIP but not the default model.tar.gz.
           OutputDataConfig: {
@@ -262,11 +328,12 @@ export class MlStack extends Stack {
       stateMachineName: `croupier-${config.name}-failure-model`,
       queryLanguage: sfn.QueryLanguage.JSONATA,
       definitionBody: sfn.DefinitionBody.fromChainable(start.next(dataset).next(train).next(gate)),
-      timeout: Duration.minutes(ml.maxRuntimeMinutes + 120),
+      // Two jobs (dataset, training) of at most maxRuntimeMinutes each, plus queueing and the release.
+      timeout: Duration.minutes(2 * ml.maxRuntimeMinutes + 120),
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
-    this.grantPipeline(props, { arn, jobPrefix, datasetsPrefix, lakeBucket, workBucket, glueDatabase, workGroup });
+    this.grantPipeline(props, { arn, jobPrefix });
 
     new events.Rule(this, 'Schedule', {
       description: 'Retrain the shuffler failure model on schedule',
@@ -287,44 +354,77 @@ export class MlStack extends Stack {
     });
   }
 
-  /** Grants for the states written as raw ASL (Athena and SageMaker `.sync` integrations). */
+  /**
+   * What the dataset processing job may do: read the lake's raw shuffler and service streams, write
+   * the channels under the work bucket's datasets prefix, pull its image, log.
+   */
+  private processingRoleFor(props: MlStackProps, refs: ProcessingRefs): iam.Role {
+    const { arn, lakeBucket, workBucket, datasetsPrefix } = refs;
+    const role = new iam.Role(this, 'ProcessingRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      description: 'SageMaker processing job building the failure-model dataset from the lake',
+    });
+    const rawObjects = RAW_STREAMS.map((stream) => lakeBucket.arnForObjects(`raw/${stream}/*`));
+    const datasetObjects = workBucket.arnForObjects(`${datasetsPrefix}*`);
+    const logGroups = arn('logs', 'log-group:/aws/sagemaker/ProcessingJobs*');
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: rawObjects }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [lakeBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': RAW_STREAMS.map((stream) => `raw/${stream}/*`) } },
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [datasetObjects] }),
+    );
+    // One key encrypts both buckets: decrypt the raw objects, encrypt the channels.
+    props.dataKey.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey');
+    this.repository.grantPull(role);
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        resources: [logGroups],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': '/aws/sagemaker/ProcessingJobs' } },
+      }),
+    );
+    acknowledge(role, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          "The lake's raw objects are keyed by day and hour under each stream's fixed prefix (read only, the two streams the builder uses); dataset keys are per run under the datasets prefix (write only); SageMaker creates its log streams per job; ecr:GetAuthorizationToken and PutMetricData (namespace-conditioned) have no resource ARNs.",
+        findings: [...rawObjects, datasetObjects, logGroups].map((r) => resourceFinding(this, r)).concat('Resource::*'),
+      },
+    ]);
+    return role;
+  }
+
+  /** Grants for the states written as raw ASL (the SageMaker `.sync` integrations). */
   private grantPipeline(props: MlStackProps, refs: PipelineRefs): void {
-    const { arn, jobPrefix, datasetsPrefix, lakeBucket, workBucket, glueDatabase, workGroup } = refs;
+    const { arn, jobPrefix } = refs;
     const role = this.stateMachine.role;
     const add = (statement: iam.PolicyStatement) => this.stateMachine.addToRolePolicy(statement);
+    const processingJobs = arn('sagemaker', `processing-job/${jobPrefix}-*`);
+    const trainingJobs = arn('sagemaker', `training-job/${jobPrefix}-*`);
     add(
       new iam.PolicyStatement({
-        actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:StopQueryExecution'],
-        resources: [arn('athena', `workgroup/${workGroup}`)],
-      }),
-    );
-    add(
-      new iam.PolicyStatement({
-        actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
-        resources: [
-          arn('glue', 'catalog'),
-          arn('glue', `database/${glueDatabase}`),
-          arn('glue', `table/${glueDatabase}/*`),
+        actions: [
+          'sagemaker:CreateProcessingJob',
+          'sagemaker:DescribeProcessingJob',
+          'sagemaker:StopProcessingJob',
+          'sagemaker:AddTags',
         ],
+        resources: [processingJobs],
       }),
     );
-    add(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketLocation'],
-        resources: [lakeBucket.bucketArn, lakeBucket.arnForObjects('refined/*')],
-      }),
-    );
-    add(
-      new iam.PolicyStatement({
-        actions: ['s3:PutObject', 's3:GetObject', 's3:ListBucket', 's3:GetBucketLocation', 's3:AbortMultipartUpload'],
-        resources: [
-          workBucket.bucketArn,
-          workBucket.arnForObjects(`${datasetsPrefix}*`),
-          workBucket.arnForObjects('athena-results/*'),
-        ],
-      }),
-    );
-    props.dataKey.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey');
     add(
       new iam.PolicyStatement({
         actions: [
@@ -333,37 +433,35 @@ export class MlStack extends Stack {
           'sagemaker:StopTrainingJob',
           'sagemaker:AddTags',
         ],
-        resources: [arn('sagemaker', `training-job/${jobPrefix}-*`)],
+        resources: [trainingJobs],
       }),
     );
     add(
       new iam.PolicyStatement({
         actions: ['iam:PassRole'],
-        resources: [this.trainingRole.roleArn],
+        resources: [this.processingRole.roleArn, this.trainingRole.roleArn],
         conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
       }),
     );
-    // The `.sync` SageMaker integration watches the job through this Step Functions-managed rule.
+    // The `.sync` SageMaker integrations watch the jobs through these Step Functions-managed rules.
     add(
       new iam.PolicyStatement({
         actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
-        resources: [arn('events', 'rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule')],
+        resources: [
+          arn('events', 'rule/StepFunctionsGetEventsForSageMakerProcessingJobsRule'),
+          arn('events', 'rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule'),
+        ],
       }),
     );
+    // SageMaker encrypts each job's volume and output with the caller's grants on the keys.
+    props.dataKey.grant(role, 'kms:CreateGrant', 'kms:DescribeKey');
     props.artifactsKey.grant(role, 'kms:CreateGrant', 'kms:DescribeKey');
     acknowledge(role, [
       {
         id: 'AwsSolutions-IAM5',
         reason:
-          "Per-run names (training jobs, dataset and result keys) exist only at run time and are confined to fixed prefixes; the lake database's tables are read by name at query time; the release function's ARN with `:*` covers its versions and aliases (Step Functions' standard Lambda invoke grant); X-Ray and CloudWatch Logs delivery have no resource ARNs.",
-        findings: [
-          workBucket.arnForObjects(`${datasetsPrefix}*`),
-          workBucket.arnForObjects('athena-results/*'),
-          lakeBucket.arnForObjects('refined/*'),
-          arn('glue', `table/${glueDatabase}/*`),
-          arn('sagemaker', `training-job/${jobPrefix}-*`),
-          `${this.releaseFunction.function.functionArn}:*`,
-        ]
+          "Per-run job names (processing and training jobs) exist only at run time and are confined to the pipeline's fixed prefix; the release function's ARN with `:*` covers its versions and aliases (Step Functions' standard Lambda invoke grant); X-Ray and CloudWatch Logs delivery have no resource ARNs.",
+        findings: [processingJobs, trainingJobs, `${this.releaseFunction.function.functionArn}:*`]
           .map((r) => resourceFinding(this, r))
           .concat('Resource::*'),
       },

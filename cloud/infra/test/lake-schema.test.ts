@@ -2,7 +2,7 @@ import { streamSchemas } from '@croupier/contracts';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { glueColumns, hiveType, type JsonSchema } from '../constructs/glue-columns.js';
-import { lakeTableName, namedLakeQueries, trainingDatasetSelect } from '../constructs/lake-queries.js';
+import { lakeTableName, namedLakeQueries } from '../constructs/lake-queries.js';
 
 describe('Glue columns from the contract', () => {
   it('GIVEN JSON Schema scalars WHEN mapped THEN Hive types follow (integers are bigint: epoch millis overflow int)', () => {
@@ -67,21 +67,5 @@ describe('lake queries', () => {
       expect(query.sql).toContain('croupier_dev.');
       expect(query.sql).toMatch(/dt >= date_format\(current_date - interval '\d+' day, '%Y-%m-%d'\)/);
     }
-  });
-
-  it('GIVEN a dataset window WHEN the training select is built THEN telemetry and maintenance share one column list', () => {
-    const sql = trainingDatasetSelect('croupier_dev', 180);
-    const [telemetry, maintenance] = sql.split('UNION ALL');
-    // Top-level commas only: function calls such as coalesce(a, b) are one column.
-    const columnsOf = (part: string) =>
-      [...part.slice(0, part.indexOf('FROM'))].reduce(
-        (acc, ch) => ({
-          depth: acc.depth + (ch === '(' ? 1 : ch === ')' ? -1 : 0),
-          count: acc.count + (ch === ',' && acc.depth === 0 ? 1 : 0),
-        }),
-        { depth: 0, count: 1 },
-      ).count;
-    expect(columnsOf(telemetry!)).toBe(columnsOf(maintenance!));
-    expect(sql).toContain("interval '180' day");
   });
 });

@@ -575,7 +575,7 @@ describe('MlStack', () => {
     const d = definition();
     expect(d).toContain('JSONata');
     for (const fragment of [
-      'athena:startQueryExecution.sync',
+      'sagemaker:createProcessingJob.sync',
       'sagemaker:createTrainingJob.sync',
       `$metric >= ${config.ml.evaluation.minimum}`,
       ':states:::lambda:invoke',
@@ -609,7 +609,7 @@ describe('MlStack', () => {
     for (const expression of all) expect(() => jsonata(expression), expression).not.toThrow();
   });
 
-  it('GIVEN a finished training job WHEN the pipeline expressions run THEN the dataset SQL, gate and release payload come out right', async () => {
+  it('GIVEN a finished training job WHEN the pipeline expressions run THEN the dataset location, gate and release payload come out right', async () => {
     const s = states();
     const vars = {
       jobName: 'croupier-dev-failure-1764000000',
@@ -619,9 +619,8 @@ describe('MlStack', () => {
     const run = (expression: unknown, input: unknown = {}) =>
       jsonata(expressions(expression)[0]!).evaluate(input, vars);
 
-    const sql = (await run((s['Build dataset']!.Arguments as { QueryString: string }).QueryString)) as string;
-    expect(sql).toMatch(/^UNLOAD \(SELECT 'telemetry' AS record/);
-    expect(sql).toContain("/datasets/failure-model/croupier-dev-failure-1764000000/' WITH (format = 'PARQUET'");
+    const datasetUri = (await run((s['Build dataset']!.Assign as { datasetUri: string }).datasetUri)) as string;
+    expect(datasetUri).toMatch(/\/datasets\/failure-model\/croupier-dev-failure-1764000000\/$/);
 
     const gate = (s['Evaluation gate']!.Choices as { Condition: string }[])[0]!.Condition;
     expect(await run(gate)).toBe(true);

@@ -1,7 +1,9 @@
 /**
  * Builds the failure-model dataset channels from a lake folder:
  *
- *   npx tsx cloud/ml/dataset/cli.ts --lake <lake dir> --out <channels dir> [--max-horizon-hours 72]
+ *   npx tsx cloud/ml/dataset/cli.ts --lake <lake dir> --out <channels dir> [--days 180] [--max-horizon-hours 72]
+ *
+ * `--days` keeps the newest N days of history (by eventTime, counted back from now); without it the whole lake is read.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +13,7 @@ const { values } = parseArgs({
   options: {
     lake: { type: 'string' },
     out: { type: 'string' },
+    days: { type: 'string' },
     'max-horizon-hours': { type: 'string' },
     'train-every-minutes': { type: 'string' },
   },
@@ -18,8 +21,14 @@ const { values } = parseArgs({
 });
 if (!values.lake || !values.out) {
   console.error(
-    'usage: cli.ts --lake <lake dir> --out <channels dir> [--max-horizon-hours H] [--train-every-minutes M]',
+    'usage: cli.ts --lake <lake dir> --out <channels dir> [--days N] [--max-horizon-hours H] [--train-every-minutes M]',
   );
+  process.exit(2);
+}
+const DAY_MS = 86_400_000;
+const days = values.days === undefined ? undefined : Number(values.days);
+if (days !== undefined && !(Number.isInteger(days) && days > 0)) {
+  console.error(`--days must be a positive whole number of days, got "${values.days}"`);
   process.exit(2);
 }
 try {
@@ -27,6 +36,7 @@ try {
     resolve(values.lake),
     resolve(values.out),
     {
+      ...(days !== undefined ? { fromMs: Date.now() - days * DAY_MS } : {}),
       ...(values['max-horizon-hours'] ? { maxHorizonHours: Number(values['max-horizon-hours']) } : {}),
       ...(values['train-every-minutes'] ? { trainEveryMinutes: Number(values['train-every-minutes']) } : {}),
     },

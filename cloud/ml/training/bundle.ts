@@ -1,7 +1,11 @@
 /**
- * Bundles the training entrypoint into one self-contained ESM file for the training image:
+ * Bundles the image's two entrypoints into self-contained ESM files for the training image:
  *
- *   npx tsx cloud/ml/training/bundle.ts <out dir>      → <out dir>/train.mjs
+ *   npx tsx cloud/ml/training/bundle.ts <out dir>      → <out dir>/train.mjs, <out dir>/dataset.mjs
+ *
+ * `train.mjs` is the training job (`main.ts`); `dataset.mjs` is the dataset builder (`../dataset/cli.ts`),
+ * which the pipeline's processing job runs in the same image. DuckDB, the builder's lake reader, is a
+ * native module and stays external: the image installs it beside the bundles.
  *
  * The job needs only FailurePredictor's feature definition, alert hysteresis and model contract, and
  * FailureModel's ONNX writer, not the edge runtime behind their package entry points (onnxruntime, the
@@ -48,8 +52,13 @@ const edgeSubsets: Plugin = {
 const outDir = resolve(process.argv[2] ?? join(repositoryRoot, 'cloud', 'ml', 'training', 'dist'));
 await mkdir(outDir, { recursive: true });
 await build({
-  entryPoints: [join(repositoryRoot, 'cloud', 'ml', 'training', 'main.ts')],
-  outfile: join(outDir, 'train.mjs'),
+  entryPoints: {
+    train: join(repositoryRoot, 'cloud', 'ml', 'training', 'main.ts'),
+    dataset: join(repositoryRoot, 'cloud', 'ml', 'dataset', 'cli.ts'),
+  },
+  outdir: outDir,
+  outExtension: { '.js': '.mjs' },
+  external: ['@duckdb/node-api'],
   bundle: true,
   platform: 'node',
   target: 'node22',
@@ -61,4 +70,4 @@ await build({
   plugins: [edgeSubsets],
   logLevel: 'warning',
 });
-console.log(join(outDir, 'train.mjs'));
+for (const file of ['train.mjs', 'dataset.mjs']) console.log(join(outDir, file));

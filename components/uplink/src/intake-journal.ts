@@ -39,6 +39,14 @@ const RECOVERY_CHUNK = 1_000;
  * Group commit: the first event taken while no write is in flight starts a write at once; events
  * taken during a write wait and go together in the next record, so the number of writes (and
  * fsyncs) follows the disk's pace, not the event rate, and a record is never more than one write old.
+ *
+ * What a crash can still lose: the CRT MQTT client acknowledges a QoS 1 message to the broker when it
+ * hands it over, before any of this runs, so an event is exposed from that acknowledgement until its
+ * record is written: the time to the next write (at most one write in flight) plus, with fsync
+ * `always`, that write's fdatasync for power loss. A process kill loses only events whose write had
+ * not reached the kernel. Replays are at-least-once: a crash between spooling an envelope and
+ * committing the journal, or a record split over two envelopes, sends those events again with the same
+ * eventIds, which the cloud deduplicates.
  */
 export class IntakeJournal {
   readonly #options: IntakeJournalOptions;

@@ -46,6 +46,7 @@ describe('Uplink when the filesystem under its spool is full (a real tmpfs fille
   let spoolMount: string;
   let mounted = false;
   let floor: TestFloor;
+  let uplink: Uplink | undefined;
   const receivedOrder: string[] = [];
 
   beforeAll(async () => {
@@ -68,12 +69,13 @@ describe('Uplink when the filesystem under its spool is full (a real tmpfs fille
   });
 
   afterAll(async () => {
+    await uplink?.stop();
     await floor?.close();
     if (mounted) await unmount(spoolMount);
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('GIVEN a spool on a filesystem with no free block WHEN slot events arrive THEN none is dropped: they are held, journalled and retried, and once space returns every one arrives exactly once, in order', async (context) => {
+  it('GIVEN a spool and intake journal on a filesystem with no free block WHEN slot events arrive THEN none is dropped: they are held in memory and retried, and once space returns every one arrives exactly once, in order', async (context) => {
     if (!mounted) context.skip();
     const lines: Record<string, unknown>[] = [];
     const logger = createLogger({ component: 'com.croupier.Uplink', sink: (line) => lines.push(JSON.parse(line)) });
@@ -84,7 +86,7 @@ describe('Uplink when the filesystem under its spool is full (a real tmpfs fille
       logger,
     });
     await transport.connect();
-    const uplink = await Uplink.start({
+    const running = await Uplink.start({
       transport,
       logger,
       thingName: CORE,
@@ -94,10 +96,13 @@ describe('Uplink when the filesystem under its spool is full (a real tmpfs fille
         envelope: { maxDelayMs: 20 },
         // The spool's own bound is far above what the filesystem can hold: the disk fills first.
         spool: { directory: spoolMount, maxBytes: 64 * 1024 * 1024, segmentBytes: 64 * 1024 },
+        // The intake journal shares the full filesystem, as it does on a core.
+        intake: { journal: { directory: join(spoolMount, 'intake-journal') } },
         healthIntervalMs: 3_600_000,
       }),
       workDirectory: dir,
     });
+    uplink = running;
     const { bavail, bsize } = await statfs(spoolMount);
     const ballast = join(spoolMount, 'ballast');
     await writeFile(ballast, Buffer.alloc(Number(bavail) * Number(bsize)));
@@ -121,10 +126,11 @@ describe('Uplink when the filesystem under its spool is full (a real tmpfs fille
         ),
       );
     }
-    await until(() => uplink.metrics()['slot.bufferedEvents'] === sent.length, 'intake to hold every event');
-    await until(() => uplink.metrics()['spool.writeFailures']! >= 2, 'a retried spool write');
-    const full = uplink.metrics();
+    await until(() => running.metrics()['slot.bufferedEvents'] === sent.length, 'intake to hold every event');
+    await until(() => running.metrics()['spool.writeFailures']! >= 2, 'a retried spool write');
+    const full = running.metrics();
     expect(full['uplink.dropped']).toBe(0);
+    expect(full['intake.journalFailures']).toBeGreaterThan(0);
     expect(full['spool.depth']).toBe(0);
     expect(receivedOrder).toEqual([]);
     expect(
@@ -137,13 +143,14 @@ describe('Uplink when the filesystem under its spool is full (a real tmpfs fille
 
     await rm(ballast);
     await until(() => receivedOrder.length >= sent.length, 'every event upstream once space returns');
-    await until(() => uplink.metrics()['spool.depth'] === 0, 'the spool to drain');
+    await until(() => running.metrics()['spool.depth'] === 0, 'the spool to drain');
     expect(receivedOrder).toEqual(sent);
-    const after = uplink.metrics();
+    const after = running.metrics();
     expect(after['uplink.dropped']).toBe(0);
     expect(after['slot.bufferedEvents']).toBe(0);
-    expect(after['slot.sentEvents']).toBe(sent.length);
+    await until(() => running.metrics()['slot.sentEvents'] === sent.length, 'every event counted as sent');
     expect(lines.some((l) => l.message === 'spool accepts again; intake resumed')).toBe(true);
-    await uplink.stop();
+    uplink = undefined;
+    await running.stop();
   }, 90_000);
 });

@@ -204,7 +204,7 @@ const localBrokerRestart: Fault = {
       ...row,
       note:
         row.recoverMs === undefined
-          ? 'a fresh broker has no sessions: components reconnect but do not subscribe again, so nothing flows until they restart (components restarted after the count)'
+          ? 'a fresh broker has no sessions: components subscribe again, but what was published before they were back is lost (components restarted after the count)'
           : 'a fresh broker has no sessions: components reconnected and subscribed again',
     };
   },

@@ -126,7 +126,18 @@ export class SegmentLog {
       const frame = encodeRecord(payload, appendedAt);
       let segment = this.#segments.at(-1);
       if (!segment || !this.#active || segment.size >= this.#options.segmentBytes) segment = await this.#roll();
-      await this.#active!.write(frame, 0, frame.length, segment.size);
+      // A regular file may take fewer bytes than asked (a disk filling mid-frame): write the rest, and
+      // on an error leave `segment.size` where it was, so the next append overwrites the partial frame.
+      for (let written = 0; written < frame.length; ) {
+        const { bytesWritten } = await this.#active!.write(
+          frame,
+          written,
+          frame.length - written,
+          segment.size + written,
+        );
+        if (bytesWritten === 0) throw new Error(`segment write made no progress at byte ${segment.size + written}`);
+        written += bytesWritten;
+      }
       // Readers see the record only once it is as durable as the policy promises.
       await this.#afterWrite();
       segment.offsets.push(segment.size);

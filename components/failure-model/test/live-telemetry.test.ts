@@ -60,7 +60,10 @@ function shufflerConfig(index: number): ShufflerConfig {
  */
 function liveShuffler(index: number, offsetMs: number): SimulatedShuffler {
   let skip = 0;
-  const clock = scaledClock({ startMs: START_MS, timeScale: TIME_SCALE, realNow: () => performance.now() + skip });
+  // Device time stands still until polling starts: a slow set-up on a busy machine must not carry the
+  // failing shuffler into its failure before the window is judged.
+  const realNow = () => (pollingStartedAt === undefined ? 0 : performance.now() - pollingStartedAt) + skip;
+  const clock = scaledClock({ startMs: START_MS, timeScale: TIME_SCALE, realNow });
   const config = shufflerConfig(index);
   const device = new SimulatedShuffler({
     config,
@@ -122,6 +125,7 @@ function chooseFloor(): { healthy: number[]; failing: { index: number; offsetMs:
 }
 
 let dir: string;
+let pollingStartedAt: number | undefined;
 let session: FailureModelSession;
 const probabilities = new Map<string, number>();
 const liveFeatures = new Map<string, number[]>();
@@ -179,6 +183,7 @@ beforeAll(async () => {
     },
     rejected: () => undefined,
   });
+  pollingStartedAt = performance.now();
   await monitor.apply(config);
   await new Promise((resolve) => setTimeout(resolve, (LIVE_HOURS * HOUR_MS) / TIME_SCALE));
   await monitor.stop();
@@ -200,7 +205,9 @@ describe('GIVEN simulated shufflers at ×3600 polled over Modbus TCP by Shuffler
     for (const window of windowsAtEnd.values()) {
       const readings = window.contents;
       const hours = deviceHoursAxis(readings);
-      expect(hours[hours.length - 1]!).toBeGreaterThan(5.5);
+      // Polls are 0.1 device hours apart when the machine keeps up; a busy machine stretches a gap to
+      // most of a device hour, and the oldest reading kept is then that much short of 6 h.
+      expect(hours[hours.length - 1]!).toBeGreaterThan(5);
       expect(hours[hours.length - 1]!).toBeLessThanOrEqual(6);
       expect(readings[readings.length - 1]!.time - readings[0]!.time).toBeLessThan(60_000);
     }

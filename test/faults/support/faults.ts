@@ -335,7 +335,7 @@ const diskFull = (mountDir: string): Fault => ({
       context,
       publisher,
       healedAt,
-      'a 2 MiB tmpfs filled to the last block while the link is down; Uplink drops (and counts) an envelope it cannot spool',
+      'a 2 MiB tmpfs filled to the last block while the link is down; Uplink holds what it cannot spool, up to its intake bound',
     );
   },
 });

@@ -2,11 +2,15 @@
  * `npm run faults`: the fault suite at full scale. Starts a floor core and the local cloud, injects
  * every fault in turn, prints the table and writes it to docs/faults.md. The CI suite
  * (test/faults/faults.test.ts) runs the same faults at reduced scale.
+ *
+ * `npm run faults -- --only "kill -9 Uplink" --only "…"` runs the named faults and prints their rows
+ * without touching docs/faults.md, which always holds one whole run.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { FaultRig } from '../test/faults/support/fault-rig.js';
 import { type FaultRow, renderFaultTable } from '../test/faults/support/fault-row.js';
 import {
@@ -32,6 +36,7 @@ const FULL_SCALE: FaultScale = {
 const MACHINES = 20;
 
 async function main(): Promise<void> {
+  const { only } = parseArgs({ options: { only: { type: 'string', multiple: true } } }).values;
   const dir = await mkdtemp(join(tmpdir(), 'croupier-faults-'));
   const mountDir = join(dir, 'spool-fs');
   await mkdir(mountDir);
@@ -53,7 +58,10 @@ async function main(): Promise<void> {
       ...(diskMount ? { uplinkSpoolDir: join(diskMount, 'spool') } : {}),
       log: () => {},
     });
-    for (const fault of faultSuite({ rig, ...(diskMount ? { diskMount } : {}) })) {
+    const suite = faultSuite({ rig, ...(diskMount ? { diskMount } : {}) });
+    const unknown = (only ?? []).filter((name) => !suite.some((fault) => fault.name === name));
+    if (unknown.length > 0) throw new Error(`no such fault: ${unknown.join(', ')}`);
+    for (const fault of suite.filter((f) => !only || only.includes(f.name))) {
       log(`fault: ${fault.name}`);
       const row = await fault.run({ rig, scale: FULL_SCALE, log });
       rows.push(row);
@@ -64,6 +72,7 @@ async function main(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
   process.stdout.write(`\n${renderFaultTable(rows)}\n`);
+  if (only) return;
   const doc = renderFaultsDoc(rows, {
     date: new Date(started).toISOString().slice(0, 10),
     cores: cpus().length,

@@ -139,6 +139,13 @@ export async function benchProcessors(): Promise<ProcessorsBenchFigures> {
     const scenario = floorScenario(2026, { players: 40, days: 4 });
     const slotEvents = scenario.envelopes.reduce((n, e) => n + e.events.length, 0);
     const slotInvocations = batches(envelopeRecords(scenario.envelopes), BATCH_SIZE);
+    // The floor is replayed days after it was played: the offer stage's clock follows the replayed
+    // play (the latest event of the batch in hand), or every offer would be refused as stale.
+    const envelopeEnds = scenario.envelopes.map((e) => Math.max(...e.events.map((event) => event.eventTime)));
+    const batchEnds = new Map(
+      slotInvocations.map((batch, i) => [batch, Math.max(...envelopeEnds.slice(i * BATCH_SIZE, (i + 1) * BATCH_SIZE))]),
+    );
+    let replayedNow = 0;
     let published = 0;
     const offers = createOfferStage({
       dynamo: harness.doc,
@@ -157,8 +164,13 @@ export async function benchProcessors(): Promise<ProcessorsBenchFigures> {
         },
       },
       calendar: new GamingDayCalendar(rating.timeZone, rating.gamingDayStartHour),
+      clock: () => replayedNow,
     });
-    const slot = createSlotHandler({ dynamo: harness.doc, rating, offers, logger: silent, metrics: quietMetrics() });
+    const handler = createSlotHandler({ dynamo: harness.doc, rating, offers, logger: silent, metrics: quietMetrics() });
+    const slot = (event: KinesisStreamEvent) => {
+      replayedNow = batchEnds.get(event) ?? replayedNow;
+      return handler(event);
+    };
     harness.writes.clear();
     wru.units = 0;
     const slotRate = await timeInvocations(slotInvocations, slot);

@@ -10,5 +10,6 @@ export * from './result.js';
 export * from './shuffler.js';
 export * from './slot.js';
 export * from './streams.js';
+export * from './topic-filter.js';
 export * from './topics.js';
 export * from './version.js';

@@ -1,3 +1,4 @@
+import { matchesTopicFilter } from '@croupier/contracts';
 import { describe, expect, it } from 'vitest';
 import { costScenarios } from './cost-inputs.js';
 import { type CostInputs, costModel } from './cost-model.js';
@@ -7,7 +8,6 @@ import { parseProcStatTicks, parseProcStatus } from './proc-stats.js';
 import { REFERENCE_FLOOR } from './reference-floor.js';
 import { renderBenchmarks } from './render.js';
 import type { SlotDeployment } from './slot-deployment.js';
-import { topicMatches } from './topic-filter.js';
 
 /** Dollar amounts are sums of products of decimal prices: equal to 12 decimal places is exact here. */
 const EXACT = 12;
@@ -328,9 +328,9 @@ describe('GIVEN /proc text and MQTT topic filters', () => {
   });
 
   it('WHEN a slot topic is matched against rule filters THEN only the slot rule matches', () => {
-    expect(topicMatches('croupier/+/+/slot', 'croupier/desert-palms/floor-core-10/slot')).toBe(true);
-    expect(topicMatches('croupier/+/+/shuffler', 'croupier/desert-palms/floor-core-10/slot')).toBe(false);
-    expect(topicMatches('croupier/#', 'croupier/desert-palms/floor-core-10/slot')).toBe(true);
-    expect(topicMatches('croupier/+/+', 'croupier/desert-palms/floor-core-10/slot')).toBe(false);
+    expect(matchesTopicFilter('croupier/+/+/slot', 'croupier/desert-palms/floor-core-10/slot')).toBe(true);
+    expect(matchesTopicFilter('croupier/+/+/shuffler', 'croupier/desert-palms/floor-core-10/slot')).toBe(false);
+    expect(matchesTopicFilter('croupier/#', 'croupier/desert-palms/floor-core-10/slot')).toBe(true);
+    expect(matchesTopicFilter('croupier/+/+', 'croupier/desert-palms/floor-core-10/slot')).toBe(false);
   });
 });

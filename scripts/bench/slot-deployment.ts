@@ -1,8 +1,8 @@
 import { streamById } from '@croupier/cloud/definitions/streams';
 import { topicRules } from '@croupier/cloud/definitions/topic-rules';
 import { PROCESSORS } from '@croupier/cloud/infra/stacks/processing-stack';
+import { matchesTopicFilter } from '@croupier/contracts';
 import { envelopeBudget, UplinkConfiguration } from '@croupier/uplink';
-import { topicMatches } from './topic-filter.js';
 
 /** A Lambda function the CDK app attaches to the slot stream. */
 export interface SlotConsumer {
@@ -32,7 +32,7 @@ export function slotDeployment(slotTopic: string): SlotDeployment {
   const stream = streamById('slotEvents');
   const matching = topicRules.filter((rule) => {
     const from = /FROM\s+'([^']+)'/i.exec(rule.sql)?.[1];
-    return from !== undefined && topicMatches(from, slotTopic);
+    return from !== undefined && matchesTopicFilter(from, slotTopic);
   });
   const uplink = UplinkConfiguration.parse({ property: 'reference' });
   return {

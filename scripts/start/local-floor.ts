@@ -5,17 +5,18 @@ import { loadEnvironmentConfig } from '@croupier/cloud/infra/config/load';
 import { LOCAL_CREDENTIALS, type LocalCloud, startLocalCloud } from '@croupier/cloud/local/local-cloud';
 import { parseLocalCloudConfig } from '@croupier/cloud/local/local-cloud-config';
 import { LOCAL_TOPICS } from '@croupier/contracts';
+import { ensurePlayerTokenKey } from '@croupier/simulators';
 import { type RunningComponent, startComponent } from './component-process.js';
 import type { Reporter } from './console-reporter.js';
 import { ensureFailureModel } from './failure-model-artifacts.js';
 import { floorPipelineSource, startFloorApi } from './floor-api-server.js';
 import { floorComponents } from './floor-components.js';
 import { openFloorLog } from './floor-log.js';
-import { ensurePlayerTokenKey, openFloorPki } from './floor-pki.js';
+import { openFloorPki } from './floor-pki.js';
 import type { FloorSummary } from './floor-summary.js';
 import type { FlowCounters } from './flow-rates.js';
 import { currentFailureModelDir, startLocalDeployments } from './local-deployments.js';
-import { type LocalPubSubBroker, startLocalPubSubBroker } from './local-pubsub-broker.js';
+import { type LocalPubSubBroker, localPubSubSessionDir, startLocalPubSubBroker } from './local-pubsub-broker.js';
 import type { StartOptions } from './options.js';
 import {
   loadScenario,
@@ -149,6 +150,7 @@ export async function startLocalFloor(
       host: config.CROUPIER_HOST,
       port: options.ephemeralPorts ? 0 : LOCAL_PUBSUB_PORT,
       tls: pki.server,
+      sessionDir: localPubSubSessionDir(stateDir),
     });
     stops.push({ what: 'local pub/sub broker', stop: () => pubsub.close() });
 

@@ -1,7 +1,10 @@
 import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
 import tls from 'node:tls';
 import type { IotCertificates } from '@croupier/cloud/local/local-cloud';
 import { Aedes, type AuthenticateError } from 'aedes';
+import { v7 as uuidv7 } from 'uuid';
+import { openLocalPubSubSessions } from './local-pubsub-sessions.js';
 
 /** The core's local pub/sub: what Greengrass IPC publish/subscribe is on a real core. */
 export interface LocalPubSubBroker {
@@ -13,6 +16,9 @@ export interface LocalPubSubBroker {
   close(): Promise<void>;
 }
 
+/** Where the floor's local pub/sub broker keeps its sessions under a state folder. */
+export const localPubSubSessionDir = (stateDir: string): string => join(stateDir, 'pubsub-sessions');
+
 /** MQTT 3.1.1 CONNACK "not authorized". */
 const NOT_AUTHORIZED = 5;
 
@@ -20,13 +26,26 @@ const NOT_AUTHORIZED = 5;
  * Starts the core's local pub/sub broker: aedes over mutual TLS with the project CA on loopback.
  * A component proves who it is with its own certificate and must connect with the certificate's
  * CN as client id, so one component cannot take over another's session.
+ *
+ * Sessions live in LevelDB in `sessionDir`: a broker restarted on the same folder still
+ * has each persistent session's subscriptions and the QoS 1 messages queued for it, so what a
+ * publisher sends before a subscriber is back is delivered when it is. LevelDB's writes reach the
+ * kernel before the broker acknowledges, so they survive the broker process dying, not the machine.
  */
 export async function startLocalPubSubBroker(options: {
   readonly host: string;
   readonly port: number;
   readonly tls: IotCertificates;
+  readonly sessionDir: string;
 }): Promise<LocalPubSubBroker> {
-  const broker = await Aedes.createBroker({ id: 'croupier-local-pubsub' });
+  const sessions = openLocalPubSubSessions(options.sessionDir);
+  const broker = await Aedes.createBroker({
+    // The persistence keys each queued message by broker id and a counter that restarts at zero, so a
+    // broker restarted on the same folder needs an id of its own or it overwrites what its previous
+    // run queued; a time-ordered id also keeps the previous run's messages ahead of the new ones.
+    id: `croupier-local-pubsub-${uuidv7()}`,
+    persistence: sessions.persistence,
+  });
   const published = new Map<string, number>();
   broker.authenticate = (client, _username, _password, done) => {
     const socket = client.conn as unknown as tls.TLSSocket;
@@ -74,6 +93,7 @@ export async function startLocalPubSubBroker(options: {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await closed;
+      await sessions.close();
     },
   };
 }

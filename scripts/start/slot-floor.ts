@@ -27,8 +27,9 @@ export interface SlotOverrides {
   /** Where the ground truth and display log are written when the run stops. */
   readonly outDir: string;
   /**
-   * The floor's player-token key file (see `ensurePlayerTokenKey`). It replaces any key the
-   * scenario names, so the SMIBs' ground truth and SlotGateway tokenise with the same secret.
+   * The floor's player-token key file (see `ensurePlayerTokenKey`). It replaces the key file the
+   * scenario names, so the SMIBs' ground truth and SlotGateway tokenise with the same secret. A
+   * scenario carrying a literal key is refused, as everywhere else.
    */
   readonly playerTokenKeyPath: string;
 }
@@ -78,10 +79,9 @@ export async function loadSlotFloorScenario(path: string, overrides: SlotOverrid
   if (live === undefined) throw new Error(`slot scenario ${path} has no "live" section`);
   const floor = { ...(raw.floor as { zones?: RawZone[] } | undefined) };
   if (overrides.machines !== undefined) floor.zones = cutZones(floor.zones ?? [], overrides.machines);
-  const { playerTokenKeyHex: _inline, ...withoutInlineKey } = raw;
   return parseSlotScenario(
     {
-      ...withoutInlineKey,
+      ...raw,
       playerTokenKeyPath: overrides.playerTokenKeyPath,
       ...(overrides.seed !== undefined ? { seed: overrides.seed } : {}),
       floor,

@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDbDocumentClient } from '@croupier/cloud/aws/clients';
 import { LOCAL_CREDENTIALS } from '@croupier/cloud/local/local-cloud';
+import { commitsFromItem } from '@croupier/cloud/src/rating/commit-log';
 import { openFloorPki } from '../../scripts/start/floor-pki.js';
 import { repositoryRoot, startFloorProcess } from '../e2e/support/floor-process.js';
 import { tapBroker } from '../e2e/support/local-pubsub-tap.js';
@@ -137,8 +138,8 @@ export async function measureEndToEndLatency(options: LatencyOptions = {}): Prom
       if (previousPollAt !== undefined) resolutions.push(seenAt - previousPollAt);
       previousPollAt = polledAt;
       for (const item of Items) {
-        for (const commit of (item.commits as { eventIds?: string[] }[] | undefined) ?? []) {
-          for (const id of commit.eventIds ?? []) if (!ratedAt.has(id)) ratedAt.set(id, seenAt);
+        for (const commit of commitsFromItem(item.commits)) {
+          for (const id of commit.eventIds) if (!ratedAt.has(id)) ratedAt.set(id, seenAt);
         }
       }
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, pollMs - (Date.now() - polledAt))));

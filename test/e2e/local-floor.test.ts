@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -7,7 +7,7 @@ import { LakeQueryEngine } from '@croupier/cloud/local/lake/lake-query-engine';
 import { namedQuery, runNamedQuery } from '@croupier/cloud/local/lake/named-queries';
 import { LOCAL_CREDENTIALS } from '@croupier/cloud/local/local-cloud';
 import type { PublishedMessage } from '@croupier/cloud/local/sns/sns-emulator';
-import { LOCAL_TOPICS, type MaintenanceAlert } from '@croupier/contracts';
+import { derivePlayerToken, LOCAL_TOPICS, type MaintenanceAlert } from '@croupier/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openFloorPki } from '../../scripts/start/floor-pki.js';
 import type { ShufflerGroundTruthLine } from '../../scripts/start/shuffler-floor.js';
@@ -50,6 +50,7 @@ describe('GIVEN `npm start` headless: a shuffler heading for a motor failure, a 
   let snsAlerts: { publishedAt: number; alert: MaintenanceAlert }[];
   let lake: { slot: StoredStream; shuffler: StoredStream; alert: StoredStream };
   let leadTimes: Record<string, unknown>[];
+  let playerTokenKey: { hex: string; mode: number };
 
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'croupier-e2e-'));
@@ -72,6 +73,9 @@ describe('GIVEN `npm start` headless: a shuffler heading for a motor failure, a 
       return lines.some((l) => l.type === 'failure' && l.deviceId === FAILING) ? true : undefined;
     });
     exitCode = await floor.stop();
+    // The scenario names no key: the floor generated this one in its fresh state folder on start.
+    const keyPath = join(stateDir, 'secrets', 'player-token.key');
+    playerTokenKey = { hex: (await readFile(keyPath, 'utf8')).trim(), mode: (await stat(keyPath)).mode & 0o777 };
     await tap.close().catch(() => undefined);
 
     // A clean stop leaves the floor resumable, not drained: start its cloud again until the rating and
@@ -183,6 +187,20 @@ describe('GIVEN `npm start` headless: a shuffler heading for a motor failure, a 
         winCents: session.winCents,
         theoMicros: session.theoMicros,
       });
+    }
+  });
+
+  it('WHEN the floor starts THEN it tokenises cards with a key generated for this run, never one from the scenario', async () => {
+    const scenario = JSON.parse(await readFile(SLOT_SCENARIO, 'utf8')) as Record<string, unknown>;
+    expect(scenario).not.toHaveProperty('playerTokenKeyHex');
+    expect(playerTokenKey.hex).toMatch(/^[0-9a-f]{64}$/);
+    expect(playerTokenKey.mode).toBe(0o600);
+    const key = Buffer.from(playerTokenKey.hex, 'hex');
+    const carded = expectedClosedSessions(slotTruth, publishedSlotEvents(slotTruth).published);
+    expect(carded.length).toBeGreaterThan(0);
+    for (const { truth, sessionId } of carded) {
+      const stored = sessions.find((s) => s.sessionId === sessionId);
+      expect(stored?.playerToken).toBe(derivePlayerToken(key, truth.cardNumber!));
     }
   });
 

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { topicRules } from '@croupier/cloud/definitions/topic-rules';
 import { IotSqlError, parseIotSql, parseTemplate } from '@croupier/cloud/local/iot/iot-sql';
 import { MessageEvaluation } from '@croupier/cloud/local/iot/sql-evaluator';
-import { matchesTopicFilter } from '@croupier/cloud/local/iot/topic-filter';
-import { ContractError, isTopicSegment } from '@croupier/contracts';
+import { ContractError, isTopicSegment, matchesTopicFilter } from '@croupier/contracts';
 import { ConfigurationError, parseConfiguration, redact } from '@croupier/edge-kit';
 import {
   DecodeError,

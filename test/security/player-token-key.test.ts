@@ -2,8 +2,8 @@ import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensurePlayerTokenKey, loadPlayerTokenKey, parseSlotScenario } from '@croupier/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensurePlayerTokenKey } from '../../scripts/start/floor-pki.js';
 import { loadSlotFloorScenario, prepareSlotFloor } from '../../scripts/start/slot-floor.js';
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -55,17 +55,13 @@ describe('GIVEN the local floor’s player-token key', () => {
     await expect(ensurePlayerTokenKey(path)).rejects.toThrow(/at least 32 bytes/);
   });
 
-  it('WHEN the demo scenario is read THEN it carries no key, and the SMIB simulator takes the state folder’s key even over one inlined in a scenario', async () => {
-    const demo = JSON.parse(await readFile(join(scenariosDir, 'slot-demo-live.json'), 'utf8')) as Record<
-      string,
-      unknown
-    >;
+  it('WHEN the demo scenario is read THEN it carries no key, the SMIB simulator takes the state folder’s key, and a scenario inlining a key is refused', async () => {
+    const demoPath = join(scenariosDir, 'slot-demo-live.json');
+    const demo = JSON.parse(await readFile(demoPath, 'utf8')) as Record<string, unknown>;
     expect(demo).not.toHaveProperty('playerTokenKeyHex');
 
     const keyPath = join(dir, 'scenario', 'secrets', 'player-token.key');
     const key = await ensurePlayerTokenKey(keyPath);
-    const inlined = join(dir, 'inlined.json');
-    await writeFile(inlined, JSON.stringify({ ...demo, playerTokenKeyHex: 'ee'.repeat(32) }));
     const overrides = {
       broker: { host: '127.0.0.1', port: 18883, caPath: join(dir, 'ca.cert.pem') },
       certDir: join(dir, 'smib'),
@@ -74,11 +70,29 @@ describe('GIVEN the local floor’s player-token key', () => {
       playerTokenKeyPath: keyPath,
       machines: 2,
     };
-    for (const path of [join(scenariosDir, 'slot-demo-live.json'), inlined]) {
-      const scenario = await loadSlotFloorScenario(path, overrides);
-      expect(scenario.playerTokenKeyHex).toBeUndefined();
-      expect(scenario.playerTokenKeyPath).toBe(keyPath);
-      expect(Buffer.from((await prepareSlotFloor(scenario)).playerTokenKey)).toEqual(Buffer.from(key));
-    }
+    const scenario = await loadSlotFloorScenario(demoPath, overrides);
+    expect(scenario.playerTokenKeyPath).toBe(keyPath);
+    expect(Buffer.from((await prepareSlotFloor(scenario)).playerTokenKey)).toEqual(Buffer.from(key));
+
+    const inlined = join(dir, 'inlined.json');
+    await writeFile(inlined, JSON.stringify({ ...demo, playerTokenKeyHex: 'ee'.repeat(32) }));
+    await expect(loadSlotFloorScenario(inlined, overrides)).rejects.toThrow(
+      'playerTokenKeyHex: a scenario must not carry a literal player-token key',
+    );
+  });
+
+  it('WHEN the simulator CLIs load a scenario on a fresh clone THEN they create the key file exactly as the floor does', async () => {
+    const path = join(dir, 'fresh', 'secrets', 'player-token.key');
+    const scenario = parseSlotScenario(
+      {
+        ...(JSON.parse(await readFile(join(scenariosDir, 'slot-small-floor.json'), 'utf8')) as object),
+        playerTokenKeyPath: path,
+      },
+      dir,
+    );
+    const key = await loadPlayerTokenKey(scenario);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect((await stat(join(dir, 'fresh', 'secrets'))).mode & 0o777).toBe(0o700);
+    expect(Buffer.from(await ensurePlayerTokenKey(path))).toEqual(Buffer.from(key));
   });
 });

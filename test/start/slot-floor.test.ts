@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensurePlayerTokenKey } from '@croupier/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensurePlayerTokenKey } from '../../scripts/start/floor-pki.js';
 import { cutZones, loadSlotFloorScenario, prepareSlotFloor } from '../../scripts/start/slot-floor.js';
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));

@@ -479,6 +479,7 @@ export class MlStack extends Stack {
     const artifactObjects = artifactsBucket.arnForObjects(`${FAILURE_MODEL_COMPONENT}/*`);
     const modelObjects = artifactsBucket.arnForObjects(`${modelsPrefix}*`);
     const iotJobs = arn('iot', 'job/*');
+    const deployments = arn('greengrass', 'deployments:*');
     const fn = new CroupierFunction(this, 'ReleaseFunction', {
       entry: repoPath(RELEASE_HANDLER),
       description: 'Releases an evaluated failure model as the next FailureModel version to the model thing group',
@@ -499,7 +500,10 @@ export class MlStack extends Stack {
     const allow = (actions: string[], resources: string[]) =>
       fn.role.addToPolicy(new iam.PolicyStatement({ actions, resources }));
     allow(['greengrass:ListComponentVersions', 'greengrass:CreateComponentVersion'], [componentArn, componentVersions]);
-    allow(['greengrass:DescribeComponent'], [componentVersions]);
+    // A retried release finds the version and deployment its earlier attempt made instead of making twins.
+    allow(['greengrass:DescribeComponent', 'greengrass:GetComponent'], [componentVersions]);
+    allow(['greengrass:GetDeployment'], [deployments]);
+    allow(['greengrass:ListDeployments'], ['*']);
     // The model thing group only: the property groups' deployments belong to CDK.
     allow(['greengrass:CreateDeployment'], [props.modelThingGroupArn]);
     // A Greengrass deployment is carried by an IoT job on the thing group's members.
@@ -514,8 +518,10 @@ export class MlStack extends Stack {
       {
         id: 'AwsSolutions-IAM5',
         reason:
-          'Component versions are created per release under the FailureModel component only; IoT job ids are chosen by Greengrass per deployment; model keys are per training job under the models prefix, artifact keys per version under the component prefix (GDK layout).',
-        findings: [componentVersions, iotJobs, modelObjects, artifactObjects].map((r) => resourceFinding(this, r)),
+          'Component versions are created per release under the FailureModel component only; IoT job and Greengrass deployment ids are chosen by Greengrass per deployment; ListDeployments takes no resource (read-only, filtered by the model group in code); model keys are per training job under the models prefix, artifact keys per version under the component prefix (GDK layout).',
+        findings: [componentVersions, iotJobs, deployments, modelObjects, artifactObjects]
+          .map((r) => resourceFinding(this, r))
+          .concat('Resource::*'),
       },
     ]);
     return fn;

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { matchesTopicFilter } from '@croupier/contracts';
 import type { TopicRuleDefinition } from '../../definitions/topic-rules.js';
 import { type IotSqlStatement, parseIotSql, parseTemplate, type Template } from './iot-sql.js';
 import { PUT_RECORDS_MAX_BYTES, PUT_RECORDS_MAX_RECORDS, putToKinesis } from './kinesis-action.js';
 import { type RuleErrorMessage, writeRuleError } from './rule-error-action.js';
 import { MessageEvaluation, type RuleMessage } from './sql-evaluator.js';
-import { matchesTopicFilter } from './topic-filter.js';
 
 /** What happened to one message under one rule. */
 export type RuleOutcome =

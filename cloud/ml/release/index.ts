@@ -2,10 +2,16 @@
  * @packageDocumentation
  * Release of a trained failure model as a new com.croupier.FailureModel component version: check it
  * against the FailureModel contract ({@link packageModel}), then register and deploy it to the model
- * thing group ({@link releaseFailureModel}). `release-handler.ts` is the same as a Lambda step for the
- * training state machine. The local floor's counterpart is `scripts/start/local-deployments.ts`.
+ * thing group ({@link releaseFailureModel}), once per model however often it is retried.
+ * `release-handler.ts` is the same as a Lambda step for the training state machine. The local floor's counterpart is `scripts/start/local-deployments.ts`.
  */
-export { nextComponentVersion, parseVersion, type SemanticVersion } from './component-version.js';
+export {
+  newestComponentVersion,
+  nextComponentVersion,
+  parseVersion,
+  type SemanticVersion,
+} from './component-version.js';
+export { currentDeployment, deploysVersion, recipeCarriesModel } from './earlier-release.js';
 export {
   artifactKey,
   FAILURE_MODEL_COMPONENT,

@@ -1,14 +1,10 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { mlpLogit, mlpModelToOnnx } from '@croupier/failure-model';
+import { contractCard, graphNamingFor, writeModelFiles } from '@croupier/failure-model/model-files';
 import {
   FEATURE_NAMES,
   FEATURE_SET_VERSION,
   FEATURE_WINDOW,
-  MODEL_CARD_FILE,
-  MODEL_FILE,
-  MODEL_INPUT,
-  MODEL_OUTPUT,
   ModelCard,
   PredictorConfig,
 } from '@croupier/failure-predictor';
@@ -137,61 +133,55 @@ export async function runTrainingJob(layout: SageMakerLayout, log: (line: string
   );
 
   const modelVersion = hp['model-version'] ?? `1.${Math.floor(Date.now() / 1000)}.0`;
-  const card: ModelCard = ModelCard.parse({
-    modelName: MODEL_NAME,
-    modelVersion,
-    createdAt: new Date().toISOString(),
-    featureSetVersion: FEATURE_SET_VERSION,
-    featureNames: [...FEATURE_NAMES],
-    window: { ...FEATURE_WINDOW },
-    horizonHours: horizon,
-    input: { name: MODEL_INPUT, dtype: 'float32', shape: ['N', FEATURE_NAMES.length] },
-    output: { name: MODEL_OUTPUT, dtype: 'float32', shape: ['N', 1] },
-    opset: MODEL_OPSET,
-    thresholds: { raiseAt: policy.raiseAt, clearAt: policy.clearAt },
-    training: {
-      algorithm: `MLP ${FEATURE_NAMES.length}-${hp['hidden-units']}-1 (ReLU, sigmoid), weighted binary cross-entropy, Adam, L2; standardisation folded into the first layer`,
-      library: 'TensorFlow.js layers 4 (CPU backend, pure JavaScript)',
-      hyperparameters: hp,
-      label: `fails within ${horizon} h after the window's newest reading`,
-      dataWindow: {
-        from: new Date(manifest.source.startMs).toISOString(),
-        to: new Date(manifest.source.endMs).toISOString(),
-        trainPeriod: [
-          new Date(manifest.split.train.fromMs).toISOString(),
-          new Date(manifest.split.train.toMs).toISOString(),
-        ],
-        testPeriodFrom: new Date(manifest.split.test.fromMs).toISOString(),
+  const card = ModelCard.parse(
+    contractCard({
+      modelName: MODEL_NAME,
+      modelVersion,
+      createdAt: new Date().toISOString(),
+      horizonHours: horizon,
+      opset: MODEL_OPSET,
+      thresholds: { raiseAt: policy.raiseAt, clearAt: policy.clearAt },
+      training: {
+        algorithm: `MLP ${FEATURE_NAMES.length}-${hp['hidden-units']}-1 (ReLU, sigmoid), weighted binary cross-entropy, Adam, L2; standardisation folded into the first layer`,
+        library: 'TensorFlow.js layers 4 (CPU backend, pure JavaScript)',
+        hyperparameters: hp,
+        label: `fails within ${horizon} h after the window's newest reading`,
+        dataWindow: {
+          from: new Date(manifest.source.startMs).toISOString(),
+          to: new Date(manifest.source.endMs).toISOString(),
+          trainPeriod: [
+            new Date(manifest.split.train.fromMs).toISOString(),
+            new Date(manifest.split.train.toMs).toISOString(),
+          ],
+          testPeriodFrom: new Date(manifest.split.test.fromMs).toISOString(),
+        },
+        split: {
+          trainDevices: manifest.split.train.deviceIds.length,
+          validationDevices: manifest.split.validation.deviceIds.length,
+          testDevices: manifest.split.test.deviceIds.length,
+          gapHours: manifest.split.gapMs / 3_600_000,
+        },
+        trainRows: y.length,
+        trainPositives: positives,
+        positiveWeight,
+        operatingPoint: {
+          logitShift: point.logitShift,
+          maxFalseAlarmsPerShufflerMonth: hp['max-false-alarms-per-shuffler-month'],
+        },
+        alertPolicy: { ...policy, predictEveryMs },
       },
-      split: {
-        trainDevices: manifest.split.train.deviceIds.length,
-        validationDevices: manifest.split.validation.deviceIds.length,
-        testDevices: manifest.split.test.deviceIds.length,
-        gapHours: manifest.split.gapMs / 3_600_000,
-      },
-      trainRows: y.length,
-      trainPositives: positives,
-      positiveWeight,
-      operatingPoint: {
-        logitShift: point.logitShift,
-        maxFalseAlarmsPerShufflerMonth: hp['max-false-alarms-per-shuffler-month'],
-      },
-      alertPolicy: { ...policy, predictEveryMs },
-    },
-    metrics: scoreMetrics('validation', s),
-  });
-  const onnx = mlpModelToOnnx(model, {
-    inputName: MODEL_INPUT,
-    outputName: MODEL_OUTPUT,
-    opset: MODEL_OPSET,
-    producerVersion: modelVersion,
-    docString: `Croupier shuffler failure model ${modelVersion}: P(failure within ${horizon} h)`,
-    metadata: { featureSetVersion: FEATURE_SET_VERSION, featureNames: FEATURE_NAMES.join(',') },
-  });
-  await mkdir(layout.model, { recursive: true });
-  await writeFile(join(layout.model, MODEL_FILE), onnx);
-  await writeFile(join(layout.model, MODEL_CARD_FILE), `${JSON.stringify(card, null, 2)}\n`);
-  log(`wrote ${join(layout.model, MODEL_FILE)} (${onnx.length} bytes) and ${MODEL_CARD_FILE}, model ${modelVersion}`);
+      metrics: scoreMetrics('validation', s),
+    }),
+  );
+  const onnx = mlpModelToOnnx(
+    model,
+    graphNamingFor(card, `Croupier shuffler failure model ${modelVersion}: P(failure within ${horizon} h)`, {
+      featureSetVersion: FEATURE_SET_VERSION,
+      featureNames: FEATURE_NAMES.join(','),
+    }),
+  );
+  const { modelPath, cardPath } = await writeModelFiles(layout.model, onnx, card);
+  log(`wrote ${modelPath} (${onnx.length} bytes) and ${cardPath}, model ${modelVersion}`);
   log(`validation precision=${fmt(s.precision)} false-alarms-per-shuffler-month=${fmt(s.falseAlarmsPerShufflerMonth)}`);
   log(`validation recall=${fmt(s.achievable.recallEarly)}`);
   return card;

@@ -26,6 +26,8 @@ export interface OfferContext {
   /** Already given back on this trip, cents. */
   readonly spentCents: number;
   readonly lastOfferAt?: number;
+  /** Wall-clock time of the decision: an offer past its expiry is refused by the machine's gateway. */
+  readonly now: number;
 }
 
 /** An offer the engine wants to make. */
@@ -64,7 +66,9 @@ const TEXT: Record<OfferKind, (dollars: string) => string> = {
  *
  * 1. responsible gaming — a listed player (self-excluded or in cool-off), or one whose status
  *    could not be read, never receives an offer; nothing later can override this;
- * 2. the session must be open;
+ * 2. the session must be open, and the play recent enough that the offer has not expired before it
+ *    is made (play processed late, e.g. a backlog after an outage): the gateway would refuse it, and
+ *    it would still spend the budget and start the cool-down;
  * 3. harm markers (a very long session, chasing losses) suppress marketing offers;
  * 4. one offer per cool-down;
  * 5. the reinvestment budget (a share of the trip's theo, less what was given) must cover the
@@ -92,6 +96,7 @@ export function decideOffer(
   if (rg.kind === 'listed') return no(`responsible_gaming:${rg.entry.kind}`);
   if (rg.kind === 'unknown') return no(`responsible_gaming:status_unknown (${rg.why})`);
   if (candidate.session.status !== 'open') return no('session_not_open');
+  if (candidate.decidedAt + config.offerTtlMs <= context.now) return no('stale_play');
   const markers = harmMarkers(candidate.session, candidate.decidedAt, config.harm);
   if (markers.length > 0) return no(`harm_marker:${markers.join(',')}`);
   if (context.lastOfferAt !== undefined && candidate.decidedAt - context.lastOfferAt < config.cooldownMs) {

@@ -67,6 +67,7 @@ export class OfferStage implements RatedPlayersListener, OfferResponseRecorder {
           responsibleGaming: statuses.get(candidate.playerToken) ?? { kind: 'unknown', why: 'not looked up' },
           spentCents: ledger?.spentByDay[day] ?? 0,
           ...(ledger?.lastOfferAt !== undefined ? { lastOfferAt: ledger.lastOfferAt } : {}),
+          now: this.ports.clock(),
         },
         this.ports.config,
         this.ports.model,

@@ -1,16 +1,11 @@
 import { Tier } from '@croupier/contracts';
-import { type Item, ttlSeconds } from '../common/dynamo.js';
+import type { Item } from '../common/dynamo.js';
 import { ExpressionBuilder } from '../common/update-expression.js';
+import { type CommitRecord, commitsFromItem, commitsToItem, REMEMBERED_COMMITS } from './commit-log.js';
 import { newPlayerState, type PlayerState, type PlayerUpdate, type SessionState } from './player-ledger.js';
 
 /** Trips are stored as top-level attributes `trip#YYYY-MM-DD` so one update can ADD to any of them atomically. */
 const TRIP_PREFIX = 'trip#';
-
-/** How long an applied event id is remembered: beyond Kinesis retention (72 h) plus a floor spool outage. */
-export const EVENT_MARKER_RETENTION_MS = 14 * 24 * 3600 * 1000;
-
-/** Key of the marker recording that a slot event has been applied. */
-export const eventMarkerKey = (eventId: string) => ({ pk: `event#${eventId}`, sk: 'slot' });
 
 const num = (value: unknown, fallback = 0) => (typeof value === 'number' ? value : fallback);
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
@@ -67,15 +62,6 @@ export function sessionFromItem(item: Item): SessionState {
   };
 }
 
-/** The event ids a player commit applied, kept on the player item until their markers are surely written. */
-export interface CommitRecord {
-  readonly version: number;
-  readonly eventIds: readonly string[];
-}
-
-/** How many recent commits the player item remembers: enough to cover a retry racing another shard's commit. */
-export const REMEMBERED_COMMITS = 3;
-
 /**
  * The player item as stored: the rating, the sessions it last touched (`live`, authoritative over
  * their projections in the sessions table), and the event ids of its last commits.
@@ -116,24 +102,30 @@ export function sessionToItem(session: SessionState): Item {
   };
 }
 
+/**
+ * A session as an entry of the player's `live` map: the projection without what the player item
+ * already says (its key is the player token, the entry's key the session id) or says twice (the
+ * ISO start kept for the sessions table's index). The player item is rewritten with every commit
+ * and billed by its size, so every byte here is paid once per batch. Pure.
+ */
+export function liveSessionItem(session: SessionState): Item {
+  const { playerToken: _player, sessionId: _session, startedAt: _iso, ...entry } = sessionToItem(session);
+  return entry;
+}
+
 /** Reads a player item with its live sessions and commit log. */
 export function storedPlayerFromItem(playerToken: string, item: Item | undefined): StoredPlayer {
   const live = new Map<string, SessionState>();
   const projectedAt = new Map<string, number>();
   const liveItems = item?.live;
   if (liveItems && typeof liveItems === 'object') {
-    for (const value of Object.values(liveItems as Record<string, Item>)) {
-      const session = sessionFromItem(value);
+    for (const [sessionId, value] of Object.entries(liveItems as Record<string, Item>)) {
+      const session = sessionFromItem({ playerToken, sessionId, ...value });
       live.set(session.sessionId, session);
       projectedAt.set(session.sessionId, num(value.projectedAt));
     }
   }
-  const commits = Array.isArray(item?.commits)
-    ? (item.commits as Item[]).map((c) => ({
-        version: num(c.version),
-        eventIds: Array.isArray(c.eventIds) ? c.eventIds.map(String) : [],
-      }))
-    : [];
+  const commits = commitsFromItem(item?.commits);
   return { state: playerFromItem(playerToken, item), live, projectedAt, commits };
 }
 
@@ -172,7 +164,7 @@ export function playerCommit(
     .map(({ next: session }) => session);
   const projected = new Set(toProject.map((session) => session.sessionId));
   const liveItem = (session: SessionState) => ({
-    ...sessionToItem(session),
+    ...liveSessionItem(session),
     projectedAt: projected.has(session.sessionId) ? now : (stored.projectedAt.get(session.sessionId) ?? 0),
   });
   const commits = [{ version: next.version, eventIds: [...update.appliedEventIds] }, ...stored.commits].slice(
@@ -191,7 +183,7 @@ export function playerCommit(
     .set('tripsConsidered', next.tripsConsidered)
     .set('tier', next.tier)
     .set('live', Object.fromEntries([...live].map(([id, session]) => [id, liveItem(session)])))
-    .set('commits', commits);
+    .set('commits', commitsToItem(commits));
   for (const [day, micros] of Object.entries(next.trips)) expr.set(`${TRIP_PREFIX}${day}`, micros);
   for (const day of update.prunedTrips) expr.remove(`${TRIP_PREFIX}${day}`);
   if (next.lastPlayedAt !== undefined) expr.set('lastPlayedAt', next.lastPlayedAt);
@@ -233,10 +225,4 @@ export function sessionProjection(session: SessionState, rev: number, sessionsTa
     ExpressionAttributeNames: { '#rev': 'rev' },
     ExpressionAttributeValues: { ':rev': rev },
   };
-}
-
-/** Marker items recording that events were applied, for de-duplication across batches. Pure. */
-export function eventMarkers(eventIds: readonly string[], playerToken: string, now: number): Item[] {
-  const expiresAt = ttlSeconds(now + EVENT_MARKER_RETENTION_MS);
-  return eventIds.map((eventId) => ({ ...eventMarkerKey(eventId), playerToken, appliedAt: now, expiresAt }));
 }

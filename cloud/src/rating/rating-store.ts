@@ -1,13 +1,13 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { batchGetAll, type Item, isConditionalCheckFailed } from '../common/dynamo.js';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll, isConditionalCheckFailed } from '../common/dynamo.js';
+import { readAppliedEventIds, writeAppliedEventIds } from './applied-event-store.js';
+import type { AppliedEventRef } from './applied-events.js';
 import type { GamingDayCalendar } from './gaming-day.js';
 import { applyPlayerEvents, type PlayerUpdate, type SessionState } from './player-ledger.js';
 import { compareEvents, type RatedEvent } from './rated-event.js';
 import type { RatingConfig } from './rating-config.js';
 import {
   committedEventIds,
-  eventMarkerKey,
-  eventMarkers,
   playerCommit,
   type StoredPlayer,
   sessionFromItem,
@@ -23,7 +23,6 @@ export interface RatingTables {
 }
 
 const MAX_CONFLICT_RETRIES = 5;
-const BATCH_WRITE_LIMIT = 25;
 
 /** Session ids a player's events name, plus the player's current session (it may be left abandoned). */
 function sessionIdsFor(stored: StoredPlayer, events: readonly RatedEvent[]): string[] {
@@ -60,8 +59,10 @@ export const MAX_EVENTS_PER_COMMIT = 500;
  *    rating, the sessions touched, and the ids of the events applied (see {@link playerCommit});
  * 2. **project** — new, ended, and (once a minute) open sessions are put into the sessions table,
  *    stamped with the player version, so an older projection never overwrites a newer one;
- * 3. **mark** — one marker per applied event id in the ingest table, 25 per BatchWriteItem for the
- *    whole batch ({@link RatingStore.mark}), which is how a later batch recognises an event it has seen.
+ * 3. **mark** — the applied event ids are added to small bucket items in the ingest table, one per
+ *    player and minute of event-id time ({@link RatingStore.mark}), which is how a later batch
+ *    recognises an event it has seen. A bucket stays near 1 KB, so a batch pays about one write
+ *    unit per player-minute instead of one per event.
  *
  * A crash after 1 leaves the event ids on the player item: the retried record finds them there,
  * skips them, and redoes 2 and 3, which are idempotent.
@@ -74,13 +75,9 @@ export class RatingStore {
     private readonly calendar: GamingDayCalendar,
   ) {}
 
-  /** Which of these event ids have a marker, i.e. were applied by an earlier batch. */
-  async appliedAmong(eventIds: readonly string[]): Promise<Set<string>> {
-    const items = await batchGetAll(this.client, this.tables.ingest, eventIds.map(eventMarkerKey), {
-      expression: '#pk',
-      names: { '#pk': 'pk' },
-    });
-    return new Set(items.map((item) => String(item.pk).slice('event#'.length)));
+  /** Which of these events are recorded as applied, i.e. were applied by an earlier batch. */
+  async appliedAmong(events: readonly AppliedEventRef[]): Promise<Set<string>> {
+    return readAppliedEventIds(this.client, this.tables.ingest, events);
   }
 
   async loadPlayers(tokens: readonly string[]): Promise<Map<string, StoredPlayer>> {
@@ -197,22 +194,14 @@ export class RatingStore {
   }
 
   /**
-   * Writes the markers of applied events, for many players at once (25 per BatchWriteItem). Called
-   * once per batch after every player's commit; if it fails, the events are still recognised as
-   * applied from the player items' commit logs when the batch is retried.
+   * Records the applied events of many players at once, one idempotent write per player-minute
+   * bucket. Called once per batch after every player's commit; if it fails, the events are still
+   * recognised as applied from the player items' commit logs when the batch is retried.
    */
   async mark(eventIdsByPlayer: ReadonlyMap<string, readonly string[]>, now: number): Promise<void> {
-    const markers = [...eventIdsByPlayer].flatMap(([playerToken, ids]) => eventMarkers(ids, playerToken, now));
-    for (let start = 0; start < markers.length; start += BATCH_WRITE_LIMIT) {
-      let requests: { PutRequest: { Item: Item } }[] = markers
-        .slice(start, start + BATCH_WRITE_LIMIT)
-        .map((Item) => ({ PutRequest: { Item } }));
-      for (let round = 0; requests.length > 0; round += 1) {
-        if (round >= 8) throw new Error('event markers left unprocessed');
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** round));
-        const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tables.ingest]: requests } }));
-        requests = (out.UnprocessedItems?.[this.tables.ingest] as typeof requests | undefined) ?? [];
-      }
-    }
+    const events = [...eventIdsByPlayer].flatMap(([playerToken, ids]) =>
+      ids.map((eventId) => ({ playerToken, eventId })),
+    );
+    await writeAppliedEventIds(this.client, this.tables.ingest, events, now);
   }
 }

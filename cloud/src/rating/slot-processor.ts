@@ -57,8 +57,8 @@ interface StagedEvent {
  *
  * Decoding runs record by record under Powertools' BatchProcessor; bad records and events are
  * dead-lettered, never thrown, so one bad message cannot block the shard. Then the batch is
- * aggregated: duplicates are dropped by eventId (within the batch, and across batches by the markers
- * written with every applied event), and each player gets one transaction. A player whose write
+ * aggregated: duplicates are dropped by eventId (within the batch, and across batches by the
+ * applied-event buckets written after every commit), and each player gets one transaction. A player whose write
  * fails marks its earliest record as failed; Lambda resumes from there and the events already
  * applied are dropped as duplicates on the retry.
  */
@@ -113,7 +113,7 @@ export class SlotProcessor {
       }
     }
 
-    const applied = await this.ports.ratings.appliedAmong(staged.map((s) => s.event.eventId));
+    const applied = await this.ports.ratings.appliedAmong(staged.map((s) => s.event));
     const fresh = staged.filter((s) => !applied.has(s.event.eventId));
     summary.duplicates += staged.length - fresh.length;
     summary.ratedEvents = fresh.length;

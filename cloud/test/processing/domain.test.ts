@@ -168,11 +168,13 @@ describe('offer engine', () => {
   };
   const always: OfferModel = { name: 'always', score: () => 1 };
   const clear = { kind: 'clear' } as const;
+  /** The decision is taken a few seconds after the play it is based on. */
+  const now = T + 3_605_000;
 
   it('makes an offer within the budget share and the tier cap', () => {
     const decision = decideOffer(
       candidate,
-      { responsibleGaming: clear, spentCents: 1_000 },
+      { responsibleGaming: clear, spentCents: 1_000, now },
       DEFAULT_OFFER_CONFIG,
       always,
     );
@@ -184,11 +186,16 @@ describe('offer engine', () => {
   });
 
   it.each([
-    ['cool-down', { responsibleGaming: clear, spentCents: 0, lastOfferAt: T + 3_000_000 }, 'cooldown'],
-    ['budget', { responsibleGaming: clear, spentCents: 2_400 }, 'budget_exhausted'],
+    ['cool-down', { responsibleGaming: clear, spentCents: 0, lastOfferAt: T + 3_000_000, now }, 'cooldown'],
+    ['budget', { responsibleGaming: clear, spentCents: 2_400, now }, 'budget_exhausted'],
+    [
+      'play processed after the offer would have expired',
+      { responsibleGaming: clear, spentCents: 0, now: T + 3_600_000 + DEFAULT_OFFER_CONFIG.offerTtlMs },
+      'stale_play',
+    ],
     [
       'unknown list status',
-      { responsibleGaming: { kind: 'unknown', why: 'timeout' }, spentCents: 0 },
+      { responsibleGaming: { kind: 'unknown', why: 'timeout' }, spentCents: 0, now },
       'responsible_gaming:status_unknown (timeout)',
     ],
   ] as const)('refuses on %s', (_, context, reason) => {
@@ -241,7 +248,7 @@ describe('offer engine', () => {
               session: s,
               decidedAt: s.lastEventAt,
             },
-            { responsibleGaming: { kind: 'listed', entry: { kind: g.kind } }, spentCents: g.spent },
+            { responsibleGaming: { kind: 'listed', entry: { kind: g.kind } }, spentCents: g.spent, now: s.lastEventAt },
             DEFAULT_OFFER_CONFIG,
             { name: 'any', score: () => g.score },
           );

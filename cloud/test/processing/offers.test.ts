@@ -167,6 +167,22 @@ describe('offer engine in the slot processor', () => {
     expect(items.map((i) => [i.outcome, i.reason])).toEqual([['no_offer', 'responsible_gaming:self_excluded']]);
   });
 
+  it('GIVEN play processed after an offer on it would have expired (a backlog) THEN no offer is stored, reserved or sent, and the decision says why', async () => {
+    const play = playSession({
+      playerToken: token(9),
+      machineId: 'slot-109',
+      start: START,
+      games: 20,
+      wagerCents: 1_000,
+      hold: 0.1,
+    });
+    wallClock = play.end + offers.offerTtlMs;
+    await handler({ Records: record('core-a', play.events) });
+    expect(iot.commandCalls(PublishCommand)).toHaveLength(0);
+    const items = await offersOf(token(9));
+    expect(items.map((i) => [i.outcome, i.reason])).toEqual([['no_offer', 'stale_play']]);
+  });
+
   it('GIVEN the cache says clear WHEN the player is listed a moment later THEN the dispatch-time read still blocks the offer', async () => {
     const early = playSession({
       playerToken: token(3),

@@ -1,9 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { SlotEvent } from '@croupier/contracts';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultTableNames } from '../../src/common/table-names.js';
 import { createSlotHandler } from '../../src/handlers/slot-processor.js';
+import { readAppliedEventIds } from '../../src/rating/applied-event-store.js';
+import { appliedBucketKey } from '../../src/rating/applied-events.js';
 import type { RatingConfig } from '../../src/rating/rating-config.js';
 import { sessionToItem } from '../../src/rating/rating-items.js';
 import { MAX_EVENTS_PER_COMMIT } from '../../src/rating/rating-store.js';
@@ -188,6 +191,57 @@ describe('slot processor failure handling', () => {
     }
   });
 
+  it('GIVEN the applied-event writes fail after the commits WHEN Lambda retries THEN the commit log repairs them and totals are exact', async () => {
+    const scenario = floorScenario(9, { players: 3, days: 2 });
+    const records = envelopeRecords(scenario.envelopes.map((e) => ({ ...e, core: 'core-m' })));
+    let failuresLeft = 3;
+    harness.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const key = (args.input as { Key?: { pk?: unknown } }).Key?.pk;
+        const pk = typeof key === 'string' ? key : (key as { S?: string } | undefined)?.S;
+        if (context.commandName === 'UpdateItemCommand' && pk?.startsWith('applied#') && failuresLeft > 0) {
+          failuresLeft -= 1;
+          throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failAppliedWrites' },
+    );
+    const handler = createSlotHandler({ dynamo: harness.doc, rating, now: () => NOW, logger: silent });
+    let position = 0;
+    let retries = 0;
+    while (position < records.length) {
+      const batch = records.slice(position, position + 25);
+      const { batchItemFailures } = await handler({ Records: batch } as KinesisStreamEvent);
+      if (batchItemFailures.length === 0) {
+        position += batch.length;
+        continue;
+      }
+      retries += 1;
+      position += Math.min(
+        ...batchItemFailures.map((f) => batch.findIndex((r) => r.kinesis.sequenceNumber === f.itemIdentifier)),
+      );
+    }
+    harness.client.middlewareStack.remove('failAppliedWrites');
+    expect(retries).toBeGreaterThan(0);
+    const sessions = (await allSessions(harness, scenario.players)).filter((s) =>
+      scenario.sessions.has(String(s.sessionId)),
+    );
+    expect(sessions).toHaveLength(scenario.sessions.size);
+    for (const item of sessions) {
+      const truth = scenario.sessions.get(String(item.sessionId))!;
+      expect(item.games).toBe(truth.games);
+      expect(BigInt(item.theoMicros as number)).toBe(truth.theoMicros);
+    }
+    const games = scenario.envelopes.flatMap((e) => e.events).filter((e) => e.type === 'game_played' && e.playerToken);
+    const applied = await readAppliedEventIds(
+      harness.doc,
+      tables.ingest,
+      games.map((g) => ({ playerToken: (g as { playerToken: string }).playerToken, eventId: g.eventId })),
+    );
+    expect(applied.size).toBe(games.length);
+  });
+
   it('GIVEN a garbage record and a bad event beside good ones THEN the bad are dead-lettered and the good applied', async () => {
     const scenario = floorScenario(11, { players: 1, days: 1 });
     const [first, ...rest] = scenario.envelopes;
@@ -222,9 +276,13 @@ describe('slot processor failure handling', () => {
     });
     expect(events.length).toBeGreaterThan(30);
     expect(harness.writesByTable.get(`UpdateItemCommand ${tables.players}`)).toBe(players.size);
-    // Markers go 25 to a BatchWriteItem; new sessions are projected once each.
-    const rated = events.filter((e) => e.type !== 'door').length;
-    expect(harness.writesByTable.get(`BatchWriteItemCommand ${tables.ingest}`)).toBe(Math.ceil(rated / 25));
+    // Applied events are recorded one write per player-minute bucket (plus the core's sequence state), not per event.
+    const ratedTypes = new Set(['card_in', 'card_out', 'game_played', 'bill_in']);
+    const rated = events.flatMap((e) => (ratedTypes.has(e.type) && 'playerToken' in e && e.playerToken ? [e] : []));
+    const buckets = new Set(rated.map((e) => appliedBucketKey({ playerToken: e.playerToken!, eventId: e.eventId }).pk));
+    expect(buckets.size).toBeLessThan(rated.length / 2);
+    expect(harness.writesByTable.get(`UpdateItemCommand ${tables.ingest}`)).toBe(buckets.size + 1);
+    expect(harness.writesByTable.get(`BatchWriteItemCommand ${tables.ingest}`)).toBeUndefined();
   });
 
   it('GIVEN a backlog of 1,200 events for one player in one batch THEN they are committed in chunks and counted exactly once', async () => {
@@ -274,5 +332,67 @@ describe('slot processor failure handling', () => {
     ]);
     const state = ingest.find((i) => i.pk === 'seq#slot#core-gap')!;
     expect(state).toMatchObject({ lastSeq: 9, gaps: 2, missingEnvelopes: 6 });
+  });
+});
+
+describe('slot processor write units in real time', () => {
+  let harness: DynamoHarness;
+  beforeAll(async () => {
+    harness = await startDynamo();
+  });
+  afterAll(async () => harness?.close());
+
+  it('GIVEN a regular with ten trips playing one event per batch THEN each player commit and each applied-event write bills one write unit', async () => {
+    const playerToken = 'd'.repeat(64);
+    const handler = createSlotHandler({ dynamo: harness.doc, rating, now: () => NOW, logger: silent });
+    let seq = 0;
+    const send = (events: readonly SlotEvent[]) =>
+      handler({
+        Records: envelopeRecords([
+          { stream: 'slot' as const, property: 'prop-1', core: 'core-rt', seq: seq++, events },
+        ]),
+      });
+    for (let day = 10; day >= 1; day -= 1) {
+      const trip = playSession({
+        playerToken,
+        machineId: `slot-${day}`,
+        start: NOW - day * 86_400_000,
+        games: 5,
+        wagerCents: 100,
+        hold: 0.08,
+        cardOut: true,
+      });
+      await send(trip.events);
+    }
+    const units: Record<string, number[]> = {};
+    harness.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { TableName?: string; ReturnConsumedCapacity?: string };
+        if (context.commandName !== 'UpdateItemCommand') return next(args);
+        input.ReturnConsumedCapacity = 'TOTAL';
+        const result = await next(args);
+        const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity;
+        const table = String(input.TableName);
+        units[table] = [...(units[table] ?? []), consumed?.CapacityUnits ?? 0];
+        return result;
+      },
+      { step: 'serialize', priority: 'high', name: 'recordUnits' },
+    );
+    const today = playSession({
+      playerToken,
+      machineId: 'slot-rt',
+      start: NOW - 3_600_000,
+      games: 40,
+      wagerCents: 100,
+      hold: 0.08,
+    });
+    for (const event of today.events) expect((await send([event])).batchItemFailures).toEqual([]);
+    harness.client.middlewareStack.remove('recordUnits');
+
+    const player = (await scan(harness, tables.players)).find((p) => p.playerToken === playerToken)!;
+    expect(Object.keys(player).filter((k) => k.startsWith('trip#'))).toHaveLength(rating.adtTrips);
+    expect(units[tables.players]).toHaveLength(today.events.length);
+    expect(Math.max(...units[tables.players]!)).toBe(1);
+    expect(Math.max(...units[tables.ingest]!)).toBe(1);
   });
 });

@@ -69,7 +69,7 @@ function publishFrom(aedes: Aedes, topic: string, payload: string): Promise<void
   );
 }
 
-describe('MqttTransport when a broker restarts', () => {
+describe('MqttTransport across broker and component restarts', () => {
   let dir: string;
   let pki: TestPki;
   const transports: MqttTransport[] = [];
@@ -153,6 +153,29 @@ describe('MqttTransport when a broker restarts', () => {
       ['local', ['croupier/local/slot/+']],
       ['upstream', ['croupier/vegas/core-test-01/offers']],
     ]);
+  }, 60_000);
+
+  it('GIVEN a component whose persistent session queued messages while it was down WHEN it restarts and subscribes only later THEN every queued message reaches the handler, in order', async () => {
+    const broker = await startTlsBroker({ ca: pki.ca, server: pki.server });
+    const upstream = await startTlsBroker({ ca: pki.ca, server: pki.server });
+    brokers.push(broker, upstream);
+    const before = await openTransport('core-test-03', broker.port, upstream.port);
+    await before.subscribeLocal('croupier/local/slot/+', () => {});
+    await before.close();
+    const queued = Array.from({ length: 50 }, (_, n) => `while-down-${n}`);
+    for (const payload of queued) await publishFrom(broker.aedes, 'croupier/local/slot/events', payload);
+
+    const after = await openTransport('core-test-03', broker.port, upstream.port);
+    // The broker sends the backlog right after CONNACK; the component subscribes after its start-up work.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const events: string[] = [];
+    await after.subscribeLocal('croupier/local/slot/+', ({ payload }) => {
+      events.push(payload.toString());
+    });
+    await publishFrom(broker.aedes, 'croupier/local/slot/events', 'after-subscribe');
+    await until(() => events.length === queued.length + 1);
+
+    expect(events).toEqual([...queued, 'after-subscribe']);
   }, 60_000);
 
   it('GIVEN a local subscription WHEN the broker comes back with the session THEN the broker redelivers to the kept subscription and the transport does not subscribe again', async () => {

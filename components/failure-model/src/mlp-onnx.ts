@@ -1,5 +1,4 @@
-import type { GraphNaming } from './linear-model-onnx.js';
-import { ATTRIBUTE_FLOAT, ATTRIBUTE_INT, ModelProto, ONNX_FLOAT } from './onnx-schema.js';
+import { failureModelToOnnx, type GraphNaming, gemm, LOGIT } from './onnx-model.js';
 
 /**
  * A one-hidden-layer perceptron on raw (unscaled) features:
@@ -12,26 +11,6 @@ export interface MlpModel {
   readonly outputWeights: readonly number[];
   readonly outputBias: number;
 }
-
-const tensorType = (dims: (number | string)[]) => ({
-  tensorType: {
-    elemType: ONNX_FLOAT,
-    shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
-  },
-});
-
-const gemm = (name: string, input: string, weights: string, bias: string, output: string) => ({
-  name,
-  opType: 'Gemm',
-  input: [input, weights, bias],
-  output: [output],
-  attribute: [
-    { name: 'alpha', type: ATTRIBUTE_FLOAT, f: 1 },
-    { name: 'beta', type: ATTRIBUTE_FLOAT, f: 1 },
-    { name: 'transA', type: ATTRIBUTE_INT, i: 0 },
-    { name: 'transB', type: ATTRIBUTE_INT, i: 0 },
-  ],
-});
 
 /** The output logit of {@link MlpModel} in float64 (before the sigmoid). */
 export function mlpLogit(model: MlpModel, row: readonly number[]): number {
@@ -60,32 +39,22 @@ export function mlpModelToOnnx(model: MlpModel, naming: GraphNaming): Uint8Array
     throw new Error(`inconsistent MLP shapes: ${inputs} inputs, ${hidden} hidden, ${model.outputWeights.length} out`);
   }
   if (model.hiddenWeights.some((row) => row.length !== hidden)) throw new Error('ragged hidden weight matrix');
-  const message = ModelProto.fromObject({
-    irVersion: 8,
-    producerName: 'croupier-failure-model',
-    producerVersion: naming.producerVersion,
-    domain: 'com.croupier',
-    modelVersion: 1,
-    docString: naming.docString,
-    opsetImport: [{ domain: '', version: naming.opset }],
-    metadataProps: Object.entries(naming.metadata).map(([key, value]) => ({ key, value })),
-    graph: {
+  return failureModelToOnnx(
+    {
       name: 'shuffler_failure_mlp',
-      node: [
+      inputWidth: inputs,
+      nodes: [
         gemm('hidden', naming.inputName, 'hidden_weights', 'hidden_bias', 'hidden_linear'),
         { name: 'hidden_activation', opType: 'Relu', input: ['hidden_linear'], output: ['hidden_relu'] },
-        gemm('output', 'hidden_relu', 'output_weights', 'output_bias', 'logit'),
-        { name: 'probability', opType: 'Sigmoid', input: ['logit'], output: [naming.outputName] },
+        gemm('output', 'hidden_relu', 'output_weights', 'output_bias', LOGIT),
       ],
-      initializer: [
-        { name: 'hidden_weights', dataType: ONNX_FLOAT, dims: [inputs, hidden], floatData: model.hiddenWeights.flat() },
-        { name: 'hidden_bias', dataType: ONNX_FLOAT, dims: [hidden], floatData: [...model.hiddenBias] },
-        { name: 'output_weights', dataType: ONNX_FLOAT, dims: [hidden, 1], floatData: [...model.outputWeights] },
-        { name: 'output_bias', dataType: ONNX_FLOAT, dims: [1], floatData: [model.outputBias] },
+      initializers: [
+        { name: 'hidden_weights', dims: [inputs, hidden], values: model.hiddenWeights.flat() },
+        { name: 'hidden_bias', dims: [hidden], values: model.hiddenBias },
+        { name: 'output_weights', dims: [hidden, 1], values: model.outputWeights },
+        { name: 'output_bias', dims: [1], values: [model.outputBias] },
       ],
-      input: [{ name: naming.inputName, type: tensorType(['N', inputs]) }],
-      output: [{ name: naming.outputName, type: tensorType(['N', 1]) }],
     },
-  });
-  return ModelProto.encode(message).finish();
+    naming,
+  );
 }

@@ -1,17 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import {
-  FEATURE_NAMES,
-  FEATURE_SET_VERSION,
-  FEATURE_WINDOW,
-  MODEL_CARD_FILE,
-  MODEL_FILE,
-  MODEL_INPUT,
-  MODEL_OUTPUT,
-  type ModelCard,
-} from '@croupier/failure-predictor';
+import { FEATURE_NAMES, FEATURE_SET_VERSION, type ModelCard } from '@croupier/failure-predictor';
 import { type LinearModel, linearModelToOnnx } from './linear-model-onnx.js';
 import { fitLogisticRegression, predictLinear } from './logistic-regression.js';
+import { contractCard, graphNamingFor, writeModelFiles } from './model-files.js';
 import { type DatasetOptions, type Sample, simulatedDataset } from './training-data.js';
 
 /** Opset of the baseline graph (Gemm and Sigmoid have had their current form since 13). */
@@ -118,16 +108,11 @@ export async function trainBaseline(
   );
   const metrics = evaluate(model, holdout, options.raiseAt);
   log(`holdout: ${JSON.stringify(metrics)}`);
-  const card: ModelCard = {
+  const card = contractCard({
     modelName: 'croupier-shuffler-failure',
     modelVersion: options.modelVersion,
     createdAt: new Date().toISOString(),
-    featureSetVersion: FEATURE_SET_VERSION,
-    featureNames: [...FEATURE_NAMES],
-    window: { ...FEATURE_WINDOW },
     horizonHours: options.horizonHours,
-    input: { name: MODEL_INPUT, dtype: 'float32', shape: ['N', FEATURE_NAMES.length] },
-    output: { name: MODEL_OUTPUT, dtype: 'float32', shape: ['N', 1] },
     opset: BASELINE_OPSET,
     thresholds: { raiseAt: options.raiseAt, clearAt: options.clearAt },
     training: {
@@ -143,20 +128,16 @@ export async function trainBaseline(
       trainPositives: positives,
     },
     metrics,
-  };
-  const onnx = linearModelToOnnx(model, {
-    inputName: MODEL_INPUT,
-    outputName: MODEL_OUTPUT,
-    opset: BASELINE_OPSET,
-    producerVersion: options.modelVersion,
-    docString: `Croupier shuffler failure baseline ${options.modelVersion}: P(failure within ${options.horizonHours} h)`,
-    metadata: { featureSetVersion: FEATURE_SET_VERSION, featureNames: FEATURE_NAMES.join(',') },
   });
-  await mkdir(options.outDir, { recursive: true });
-  const modelPath = join(options.outDir, MODEL_FILE);
-  const cardPath = join(options.outDir, MODEL_CARD_FILE);
-  await writeFile(modelPath, onnx);
-  await writeFile(cardPath, `${JSON.stringify(card, null, 2)}\n`);
+  const onnx = linearModelToOnnx(
+    model,
+    graphNamingFor(
+      card,
+      `Croupier shuffler failure baseline ${options.modelVersion}: P(failure within ${options.horizonHours} h)`,
+      { featureSetVersion: FEATURE_SET_VERSION, featureNames: FEATURE_NAMES.join(',') },
+    ),
+  );
+  const { modelPath, cardPath } = await writeModelFiles(options.outDir, onnx, card);
   log(`wrote ${modelPath} (${onnx.length} bytes) and ${cardPath}`);
   return { modelPath, cardPath, card, model, holdout };
 }

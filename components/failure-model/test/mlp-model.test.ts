@@ -1,22 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  FailureModelSession,
-  FEATURE_NAMES,
-  FEATURE_SET_VERSION,
-  FEATURE_WINDOW,
-  MODEL_CARD_FILE,
-  MODEL_FILE,
-  MODEL_INPUT,
-  MODEL_OUTPUT,
-  type ModelCard,
-} from '@croupier/failure-predictor';
+import { FailureModelSession, FEATURE_NAMES, FEATURE_SET_VERSION, FEATURE_WINDOW } from '@croupier/failure-predictor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MlpModel, mlpLogit, mlpModelToOnnx, predictMlp } from '../src/mlp-onnx.js';
+import { contractCard, graphNamingFor, writeModelFiles } from '../src/model-files.js';
 import { ModelProto } from '../src/onnx-schema.js';
 
-let dir: string;
 let s = 7;
 const rnd = () => {
   s = (s * 16_807) % 2_147_483_647;
@@ -30,31 +20,21 @@ const model: MlpModel = {
   outputWeights: Array.from({ length: hidden }, () => rnd() * 3),
   outputBias: -0.5,
 };
-const naming = {
-  inputName: MODEL_INPUT,
-  outputName: MODEL_OUTPUT,
+const card = contractCard({
+  modelName: 'mlp-test',
+  modelVersion: '9.9.9',
+  createdAt: new Date().toISOString(),
+  horizonHours: 48,
   opset: 13,
-  producerVersion: '9.9.9',
-  docString: 'mlp test',
-  metadata: { featureSetVersion: FEATURE_SET_VERSION },
-};
+});
+const naming = graphNamingFor(card, 'mlp test', { featureSetVersion: FEATURE_SET_VERSION });
+
+let dir: string;
+let modelPath: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'croupier-mlp-'));
-  const card: ModelCard = {
-    modelName: 'mlp-test',
-    modelVersion: '9.9.9',
-    createdAt: new Date().toISOString(),
-    featureSetVersion: FEATURE_SET_VERSION,
-    featureNames: [...FEATURE_NAMES],
-    window: { ...FEATURE_WINDOW },
-    horizonHours: 48,
-    input: { name: MODEL_INPUT, dtype: 'float32', shape: ['N', width] },
-    output: { name: MODEL_OUTPUT, dtype: 'float32', shape: ['N', 1] },
-    opset: 13,
-  };
-  await writeFile(join(dir, MODEL_FILE), mlpModelToOnnx(model, naming));
-  await writeFile(join(dir, MODEL_CARD_FILE), JSON.stringify(card));
+  ({ modelPath } = await writeModelFiles(dir, mlpModelToOnnx(model, naming), card));
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
@@ -68,7 +48,7 @@ describe('MLP FailureModel graph', () => {
   });
 
   it('GIVEN random rows THEN onnxruntime computes what the float64 reference computes', async () => {
-    const session = await FailureModelSession.load(join(dir, MODEL_FILE), FEATURE_WINDOW);
+    const session = await FailureModelSession.load(modelPath, FEATURE_WINDOW);
     const rows = Array.from({ length: 300 }, () => Array.from({ length: width }, () => rnd() * 4));
     const onnx = await session.predict(rows);
     rows.forEach((row, i) => {

@@ -10,18 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FEATURE_WINDOW } from '../src/features.js';
 import { trainSmallModel } from './support/models.js';
 import { reading } from './support/telemetry.js';
+import { until } from './support/until.js';
 
 const run = promisify(execFile);
 const componentDir = fileURLToPath(new URL('..', import.meta.url));
 const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
-
-const until = async (check: () => boolean, what: string, timeoutMs = 20_000) => {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 /**
  * The artifact `gdk component build` produces, unpacked and run as its own process on the local floor
@@ -108,7 +101,7 @@ describe('GIVEN the built FailurePredictor artifact on the local floor', () => {
     });
     child.stdout?.on('data', (d: Buffer) => logs.push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => logs.push(d.toString()));
-    await until(() => logs.join('').includes('"running"'), `the component to run; logs: ${logs.join('')}`, 60_000);
+    await until(`the component to run; logs: ${logs.join('')}`, () => logs.join('').includes('"running"'), 60_000);
   }, 240_000);
 
   afterAll(async () => {
@@ -121,7 +114,7 @@ describe('GIVEN the built FailurePredictor artifact on the local floor', () => {
     await publishRaw('not json');
     await publishRaw(JSON.stringify({ ...reading(1), counters: { shufflesTotal: -1 } }));
     await publish(FEATURE_WINDOW.minReadings + 4);
-    await until(() => predictions.length >= 5, `predictions; logs: ${logs.join('')}`);
+    await until(`predictions; logs: ${logs.join('')}`, () => predictions.length >= 5);
     expect(predictions.every((p) => p.modelVersion === '1.0.0')).toBe(true);
     expect(logs.join('')).toContain('telemetry is not JSON');
     expect(logs.join('')).toContain('telemetry refused by the contract');
@@ -132,11 +125,11 @@ describe('GIVEN the built FailurePredictor artifact on the local floor', () => {
       configPath,
       JSON.stringify({ predictEveryMs: 0, modelPath: join(dir, 'models/1.1.0/failure-model.onnx') }),
     );
-    await until(() => logs.join('').includes('model switched'), `the switch; logs: ${logs.join('')}`);
+    await until(`the switch; logs: ${logs.join('')}`, () => logs.join('').includes('model switched'));
     const before = predictions.length;
     await publish(1);
     // The very next reading is predicted by the new model: the window survived the switch.
-    await until(() => predictions.length === before + 1, 'a prediction after the switch');
+    await until('a prediction after the switch', () => predictions.length === before + 1);
     expect(predictions.at(-1)!.modelVersion).toBe('1.1.0');
     expect(child.exitCode).toBeNull();
   });
@@ -148,10 +141,10 @@ describe('GIVEN the built FailurePredictor artifact on the local floor', () => {
     );
     const refused = () =>
       logs.join('').includes('could not be applied') && logs.join('').includes('cannot read model card');
-    await until(refused, `the refusal; logs: ${logs.join('')}`);
+    await until(`the refusal; logs: ${logs.join('')}`, refused);
     const before = predictions.length;
     await publish(1);
-    await until(() => predictions.length === before + 1, 'a prediction after the refusal');
+    await until('a prediction after the refusal', () => predictions.length === before + 1);
     expect(predictions.at(-1)!.modelVersion).toBe('1.1.0');
   });
 

@@ -8,14 +8,7 @@ import { COMPONENT_NAME, startFailurePredictor } from '../src/component.js';
 import { PredictorConfig } from '../src/config.js';
 import { MODEL_CARD_FILE } from '../src/model-contract.js';
 import { writeMisfeedModel } from './support/models.js';
-
-async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until } from './support/until.js';
 
 /**
  * FailurePredictor in process on a real broker over mutual TLS, started the way Greengrass starts it:

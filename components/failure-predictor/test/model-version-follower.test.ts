@@ -4,14 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MODEL_CARD_FILE, MODEL_FILE } from '../src/model-contract.js';
 import { ModelVersionFollower } from '../src/model-version-follower.js';
-
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until } from './support/until.js';
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

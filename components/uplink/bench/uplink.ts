@@ -16,8 +16,9 @@ import { pathToFileURL } from 'node:url';
 import { type Compression, encodeEnvelope, LOCAL_TOPICS, type SlotEvent } from '@croupier/contracts';
 import { createLogger } from '@croupier/edge-kit';
 import { startTestFloor } from '@croupier/edge-kit/testing';
-import { BILLING_UNIT_BYTES, EnvelopeBatcher, Uplink, UplinkConfiguration } from '../src/index.js';
+import { BILLING_UNIT_BYTES, EnvelopeBatcher, UplinkConfiguration } from '../src/index.js';
 import { gamePlayed } from '../test/fixtures/events.js';
+import { publishLocal, startUplink, watch } from '../test/support/uplink-floor.js';
 
 /** Kinesis meters PUT payload units of 25 KB. */
 const KINESIS_PUT_UNIT_BYTES = 25 * 1024;
@@ -133,36 +134,21 @@ export async function benchUplink(options: UplinkBenchOptions): Promise<UplinkBe
     let kinesisUnits = 0;
     let firehoseBytes = 0;
     let envelopes = 0;
-    await new Promise<void>((resolve) =>
-      floor.upstream.aedes.subscribe(
-        TOPIC,
-        (packet, done) => {
-          const size = packet.payload.length;
-          wireBytes += size;
-          wireUnits += units(size);
-          meteredUnits += units(size + topicBytes);
-          kinesisUnits += units(size, KINESIS_PUT_UNIT_BYTES);
-          firehoseBytes += units(size) * BILLING_UNIT_BYTES;
-          envelopes += 1;
-          done();
-        },
-        resolve,
-      ),
-    );
-    const transport = await floor.transport({
-      componentName: 'com.croupier.Uplink',
-      thingName: 'core-vegas-01',
-      configuration: {},
-      logger,
+    await watch(floor.upstream, TOPIC, (packet) => {
+      const size = packet.payload.length;
+      wireBytes += size;
+      wireUnits += units(size);
+      meteredUnits += units(size + topicBytes);
+      kinesisUnits += units(size, KINESIS_PUT_UNIT_BYTES);
+      firehoseBytes += units(size) * BILLING_UNIT_BYTES;
+      envelopes += 1;
     });
-    await transport.connect();
     const configuration = UplinkConfiguration.parse({
       property: 'vegas',
       spool: { directory: 'spool' },
       envelope: { maxDelayMs: 200 },
     });
-    const uplink = await Uplink.start({
-      transport,
+    const uplink = await startUplink(floor, {
       logger,
       thingName: 'core-vegas-01',
       version: 'bench',
@@ -172,31 +158,13 @@ export async function benchUplink(options: UplinkBenchOptions): Promise<UplinkBe
     const cpu = process.cpuUsage();
     const start = performance.now();
     for (let i = 0; i < total; i += 200) {
-      await Promise.all(
-        events.slice(i, i + 200).map(
-          (event) =>
-            new Promise<void>((resolve) =>
-              floor.local.aedes.publish(
-                {
-                  cmd: 'publish',
-                  topic: LOCAL_TOPICS.slotEvents,
-                  payload: Buffer.from(JSON.stringify(event)),
-                  qos: 1,
-                  dup: false,
-                  retain: false,
-                },
-                () => resolve(),
-              ),
-            ),
-        ),
-      );
+      await Promise.all(events.slice(i, i + 200).map((event) => publishLocal(floor, LOCAL_TOPICS.slotEvents, event)));
     }
     while (uplink.metrics()['slot.sentEvents']! < total) await new Promise((r) => setTimeout(r, 20));
     const elapsed = (performance.now() - start) / 1000;
     const used = process.cpuUsage(cpu);
     const rssBytes = process.memoryUsage().rss;
     await uplink.stop();
-    await transport.close();
 
     const sizer = sizerFor(configuration.compression);
     const samples = (options.sampleBatchSizes ?? [])

@@ -1,22 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeEnvelope, LOCAL_TOPICS } from '@croupier/contracts';
+import { LOCAL_TOPICS } from '@croupier/contracts';
 import { createLogger } from '@croupier/edge-kit';
 import { startTestFloor, type TestFloor } from '@croupier/edge-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Uplink, UplinkConfiguration } from '../src/index.js';
+import { UplinkConfiguration } from '../src/index.js';
 import { gamePlayed } from './fixtures/events.js';
+import { envelopeEventIds, publishLocal, startUplink, until, watch } from './support/uplink-floor.js';
 
 const CORE = 'core-vegas-04';
-
-const until = async (check: () => boolean, what: string, timeoutMs = 30_000) => {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 describe('Uplink backpressure when the spool is full of undeliverable slot events', () => {
   let dir: string;
@@ -27,22 +20,12 @@ describe('Uplink backpressure when the spool is full of undeliverable slot event
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'uplink-backpressure-'));
     floor = await startTestFloor(dir);
-    await new Promise<void>((resolve) =>
-      floor.upstream.aedes.subscribe(
-        `croupier/vegas/${CORE}/slot`,
-        (packet, done) => {
-          const decoded = decodeEnvelope(packet.payload as Buffer);
-          if (decoded.ok) {
-            for (const e of decoded.value.events) {
-              if (!received.has(e.eventId)) receivedOrder.push(e.eventId);
-              received.add(e.eventId);
-            }
-          }
-          done();
-        },
-        resolve,
-      ),
-    );
+    await watch(floor.upstream, `croupier/vegas/${CORE}/slot`, (packet) => {
+      for (const id of envelopeEventIds(packet)) {
+        if (!received.has(id)) receivedOrder.push(id);
+        received.add(id);
+      }
+    });
   });
 
   afterAll(async () => {
@@ -52,18 +35,9 @@ describe('Uplink backpressure when the spool is full of undeliverable slot event
 
   it('GIVEN a 1 MiB spool and the link down WHEN more slot events arrive than fit THEN nothing is evicted, intake holds a bounded buffer, the excess is counted as dropped, and everything kept is delivered after reconnect', async () => {
     const logger = createLogger({ component: 'com.croupier.Uplink', sink: () => {} });
-    const transport = await floor.transport({
-      componentName: 'com.croupier.Uplink',
-      thingName: CORE,
-      configuration: {},
-      logger,
-    });
-    await transport.connect();
-    const uplink = await Uplink.start({
-      transport,
+    const uplink = await startUplink(floor, {
       logger,
       thingName: CORE,
-      version: '1.0.0',
       configuration: UplinkConfiguration.parse({
         property: 'vegas',
         // Uncompressed so that a few thousand events fill the smallest allowed spool.
@@ -82,19 +56,7 @@ describe('Uplink backpressure when the spool is full of undeliverable slot event
     for (let i = 0; i < 4_000; i++) {
       const event = gamePlayed(i, Date.UTC(2026, 10, 21, 23, 0, 0) + i);
       sent.push(event.eventId);
-      await new Promise<void>((resolve) =>
-        floor.local.aedes.publish(
-          {
-            cmd: 'publish',
-            topic: LOCAL_TOPICS.slotEvents,
-            payload: Buffer.from(JSON.stringify(event)),
-            qos: 1,
-            dup: false,
-            retain: false,
-          },
-          () => resolve(),
-        ),
-      );
+      await publishLocal(floor, LOCAL_TOPICS.slotEvents, event);
     }
     await until(() => uplink.metrics()['slot.droppedEvents']! > 0, 'intake to overflow');
     const full = uplink.metrics();

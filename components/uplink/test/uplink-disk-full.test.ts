@@ -3,23 +3,16 @@ import { mkdir, mkdtemp, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { decodeEnvelope, LOCAL_TOPICS } from '@croupier/contracts';
+import { LOCAL_TOPICS } from '@croupier/contracts';
 import { createLogger } from '@croupier/edge-kit';
 import { startTestFloor, type TestFloor } from '@croupier/edge-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Uplink, UplinkConfiguration } from '../src/index.js';
+import { type Uplink, UplinkConfiguration } from '../src/index.js';
 import { gamePlayed } from './fixtures/events.js';
+import { envelopeEventIds, publishLocal, startUplink, until, watch } from './support/uplink-floor.js';
 
 const CORE = 'core-vegas-05';
 const run = promisify(execFile);
-
-const until = async (check: () => boolean, what: string, timeoutMs = 30_000) => {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 /** Mounts a 512 KiB tmpfs (root, or passwordless sudo); false where the runner may not mount. */
 async function mountTinyFilesystem(at: string): Promise<boolean> {
@@ -55,16 +48,8 @@ describe('Uplink when the filesystem under its spool is full (a real tmpfs fille
     await mkdir(spoolMount);
     mounted = await mountTinyFilesystem(spoolMount);
     floor = await startTestFloor(dir);
-    await new Promise<void>((resolve) =>
-      floor.upstream.aedes.subscribe(
-        `croupier/vegas/${CORE}/slot`,
-        (packet, done) => {
-          const decoded = decodeEnvelope(packet.payload as Buffer);
-          if (decoded.ok) receivedOrder.push(...decoded.value.events.map((e) => e.eventId));
-          done();
-        },
-        resolve,
-      ),
+    await watch(floor.upstream, `croupier/vegas/${CORE}/slot`, (packet) =>
+      receivedOrder.push(...envelopeEventIds(packet)),
     );
   });
 
@@ -79,18 +64,9 @@ describe('Uplink when the filesystem under its spool is full (a real tmpfs fille
     if (!mounted) context.skip();
     const lines: Record<string, unknown>[] = [];
     const logger = createLogger({ component: 'com.croupier.Uplink', sink: (line) => lines.push(JSON.parse(line)) });
-    const transport = await floor.transport({
-      componentName: 'com.croupier.Uplink',
-      thingName: CORE,
-      configuration: {},
-      logger,
-    });
-    await transport.connect();
-    const running = await Uplink.start({
-      transport,
+    const running = await startUplink(floor, {
       logger,
       thingName: CORE,
-      version: '1.0.0',
       configuration: UplinkConfiguration.parse({
         property: 'vegas',
         envelope: { maxDelayMs: 20 },
@@ -112,19 +88,7 @@ describe('Uplink when the filesystem under its spool is full (a real tmpfs fille
     for (let i = 0; i < 300; i++) {
       const event = gamePlayed(i, Date.UTC(2026, 10, 22, 3, 0, 0) + i);
       sent.push(event.eventId);
-      await new Promise<void>((resolve, reject) =>
-        floor.local.aedes.publish(
-          {
-            cmd: 'publish',
-            topic: LOCAL_TOPICS.slotEvents,
-            payload: Buffer.from(JSON.stringify(event)),
-            qos: 1,
-            dup: false,
-            retain: false,
-          },
-          (e) => (e ? reject(e) : resolve()),
-        ),
-      );
+      await publishLocal(floor, LOCAL_TOPICS.slotEvents, event);
     }
     await until(() => running.metrics()['slot.bufferedEvents'] === sent.length, 'intake to hold every event');
     await until(() => running.metrics()['spool.writeFailures']! >= 2, 'a retried spool write');

@@ -6,19 +6,12 @@ import { createLogger } from '@croupier/edge-kit';
 import { startTestFloor, type TestFloor } from '@croupier/edge-kit/testing';
 import type { AedesPublishPacket } from 'aedes';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BILLING_UNIT_BYTES, Uplink, UplinkConfiguration } from '../src/index.js';
+import { BILLING_UNIT_BYTES, type Uplink, UplinkConfiguration } from '../src/index.js';
 import { gamePlayed, shufflerReading } from './fixtures/events.js';
+import { publishLocal, startUplink as startUplinkOn, until, watch } from './support/uplink-floor.js';
 
 const CORE = 'core-vegas-01';
 const logger = createLogger({ component: 'com.croupier.Uplink', sink: () => {} });
-
-const until = async (check: () => boolean, what: string, timeoutMs = 30_000) => {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 /** The cloud side: every envelope the upstream broker received, keyed by stream and seq. */
 class CloudRecorder {
@@ -64,16 +57,7 @@ describe('Uplink through a link loss, over real aedes brokers and mutual TLS', (
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'uplink-link-loss-'));
     floor = await startTestFloor(dir);
-    await new Promise<void>((resolve) =>
-      floor.upstream.aedes.subscribe(
-        `croupier/vegas/${CORE}/+`,
-        (packet, done) => {
-          cloud.record(packet);
-          done();
-        },
-        resolve,
-      ),
-    );
+    await watch(floor.upstream, `croupier/vegas/${CORE}/+`, (packet) => cloud.record(packet));
   });
 
   afterAll(async () => {
@@ -96,18 +80,9 @@ describe('Uplink through a link loss, over real aedes brokers and mutual TLS', (
   });
 
   const startUplink = async (now: () => number, healthIntervalMs = configuration.healthIntervalMs) => {
-    const transport = await floor.transport({
-      componentName: 'com.croupier.Uplink',
-      thingName: CORE,
-      configuration: {},
-      logger,
-    });
-    await transport.connect();
-    const uplink = await Uplink.start({
-      transport,
+    const uplink = await startUplinkOn(floor, {
       logger,
       thingName: CORE,
-      version: '1.0.0',
       configuration: { ...configuration, healthIntervalMs },
       workDirectory: dir,
       now,
@@ -121,15 +96,7 @@ describe('Uplink through a link loss, over real aedes brokers and mutual TLS', (
   let counter = 0;
   const simulateSecond = async (simTime: number) => {
     const publishes: Promise<void>[] = [];
-    const publish = (topic: string, body: unknown) =>
-      publishes.push(
-        new Promise((resolve, reject) =>
-          floor.local.aedes.publish(
-            { cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(body)), qos: 1, dup: false, retain: false },
-            (e) => (e ? reject(e) : resolve()),
-          ),
-        ),
-      );
+    const publish = (topic: string, body: unknown) => publishes.push(publishLocal(floor, topic, body));
     for (let i = 0; i < 25; i++) {
       const event = gamePlayed(counter++, simTime + i * 40);
       sent.slot.push(event.eventId);

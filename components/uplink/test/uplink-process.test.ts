@@ -9,17 +9,10 @@ import { buildComponent } from '@croupier/edge-kit/build';
 import { startComponentProcess, startTestFloor, type TestFloor } from '@croupier/edge-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gamePlayed } from './fixtures/events.js';
+import { envelopeEventIds, publishLocal, until, watch } from './support/uplink-floor.js';
 
 const CORE = 'core-vegas-02';
 const componentDirectory = fileURLToPath(new URL('..', import.meta.url));
-
-const until = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) => {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 describe('the built Uplink bundle as a process on the local floor', () => {
   let dir: string;
@@ -32,15 +25,8 @@ describe('the built Uplink bundle as a process on the local floor', () => {
     const built = await buildComponent({ componentDirectory, outDirectory: join(dir, 'greengrass-build'), native: [] });
     bundlePath = built.bundlePath;
     floor = await startTestFloor(dir);
-    await new Promise<void>((resolve) =>
-      floor.local.aedes.subscribe(
-        LOCAL_NUCLEUS_TOPICS.state('com.croupier.Uplink'),
-        (packet, done) => {
-          states.push((JSON.parse(packet.payload.toString()) as { state: string }).state);
-          done();
-        },
-        resolve,
-      ),
+    await watch(floor.local, LOCAL_NUCLEUS_TOPICS.state('com.croupier.Uplink'), (packet) =>
+      states.push((JSON.parse(packet.payload.toString()) as { state: string }).state),
     );
   });
 
@@ -48,21 +34,6 @@ describe('the built Uplink bundle as a process on the local floor', () => {
     await floor?.close();
     await rm(dir, { recursive: true, force: true });
   });
-
-  const publishLocal = (payload: unknown) =>
-    new Promise<void>((resolve, reject) =>
-      floor.local.aedes.publish(
-        {
-          cmd: 'publish',
-          topic: LOCAL_TOPICS.slotEvents,
-          payload: Buffer.from(JSON.stringify(payload)),
-          qos: 1,
-          dup: false,
-          retain: false,
-        },
-        (e) => (e ? reject(e) : resolve()),
-      ),
-    );
 
   const launch = (name: string, configuration: unknown) =>
     startComponentProcess({
@@ -103,19 +74,7 @@ describe('the built Uplink bundle as a process on the local floor', () => {
     for (let i = 0; i < 30; i++) {
       const event = gamePlayed(i, Date.now());
       ids.push(event.eventId);
-      await new Promise<void>((resolve, reject) =>
-        floor.local.aedes.publish(
-          {
-            cmd: 'publish',
-            topic: LOCAL_TOPICS.slotEvents,
-            payload: Buffer.from(JSON.stringify(event)),
-            qos: 1,
-            dup: false,
-            retain: false,
-          },
-          (e) => (e ? reject(e) : resolve()),
-        ),
-      );
+      await publishLocal(floor, LOCAL_TOPICS.slotEvents, event);
     }
     await new Promise((r) => setTimeout(r, 500));
     const started = Date.now();
@@ -152,16 +111,8 @@ describe('the built Uplink bundle as a process on the local floor', () => {
   }, 60_000);
   it('GIVEN an Uplink process that took events from the broker but has not cut their envelope WHEN it is killed with SIGKILL and started again on the same work folder THEN every event arrives upstream exactly once', async () => {
     const upstreamIds: string[] = [];
-    await new Promise<void>((resolve) =>
-      floor.upstream.aedes.subscribe(
-        `croupier/vegas/${CORE}/slot`,
-        (packet, done) => {
-          const decoded = decodeEnvelope(packet.payload as Buffer);
-          if (decoded.ok) upstreamIds.push(...decoded.value.events.map((e) => e.eventId));
-          done();
-        },
-        resolve,
-      ),
+    await watch(floor.upstream, `croupier/vegas/${CORE}/slot`, (packet) =>
+      upstreamIds.push(...envelopeEventIds(packet)),
     );
     // The envelope would wait ten minutes: only the intake journal holds the events when the kill comes.
     const configuration = { property: 'vegas', envelope: { maxDelayMs: 600_000 }, healthIntervalMs: 3_600_000 };
@@ -171,7 +122,7 @@ describe('the built Uplink bundle as a process on the local floor', () => {
     for (let i = 0; i < 40; i++) {
       const event = gamePlayed(i, Date.now());
       ids.push(event.eventId);
-      await publishLocal(event);
+      await publishLocal(floor, LOCAL_TOPICS.slotEvents, event);
     }
     const journal = join(dir, 'sigkill', 'intake-journal', 'slot');
     const journalled = async () => {

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { Identifier } from '@croupier/contracts';
 import { z } from 'zod';
 import { GAME_KEYS } from './game-catalogue.js';
+import { ensurePlayerTokenKey, PlayerTokenKeyFileError } from './player-token-key-file.js';
 
 const GameKey = z.string().refine((key) => GAME_KEYS.includes(key), {
   message: `unknown game; the catalogue has ${GAME_KEYS.join(', ')}`,
@@ -85,12 +86,25 @@ const isoInstant = z.iso.datetime({ offset: true }).transform((s) => Date.parse(
 
 /** A scenario file: the model, how the live run maps to wall time, and the optional history run. */
 export const SlotScenario = SlotFloorModelConfig.extend({
-  /** 64+ hex characters; the same key SlotGateway uses, so tokens in ground truth match the cloud's. */
+  /**
+   * The player-token key file (hex, mode 0600; see `ensurePlayerTokenKey`): the same key SlotGateway
+   * uses, so tokens in ground truth match the cloud's. Created on first use when it does not exist.
+   */
+  playerTokenKeyPath: z
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? 'required: the player-token key file, e.g. "../../.croupier/secrets/player-token.key" (created on first use)'
+          : undefined,
+    })
+    .min(1),
+  /** Refused: a key spelled out in a scenario ends up in git. */
   playerTokenKeyHex: z
-    .string()
-    .regex(/^([0-9a-fA-F]{2}){32,}$/)
+    .never({
+      error:
+        'a scenario must not carry a literal player-token key; name a key file with playerTokenKeyPath instead (npm start or the simulator CLI generates it)',
+    })
     .optional(),
-  playerTokenKeyPath: z.string().min(1).optional(),
   live: z
     .object({
       /** Simulated start; defaults to the wall clock when the run starts. */
@@ -124,9 +138,6 @@ export const SlotScenario = SlotFloorModelConfig.extend({
       groundTruthPath: z.string().min(1).optional(),
     })
     .optional(),
-}).refine((s) => s.playerTokenKeyHex !== undefined || s.playerTokenKeyPath !== undefined, {
-  message: 'set playerTokenKeyHex or playerTokenKeyPath',
-  path: ['playerTokenKeyHex'],
 });
 export type SlotScenario = z.infer<typeof SlotScenario>;
 
@@ -169,7 +180,7 @@ export function parseSlotScenario(json: unknown, baseDir: string): SlotScenario 
   const at = (p: string) => resolve(baseDir, p);
   return {
     ...s,
-    playerTokenKeyPath: s.playerTokenKeyPath === undefined ? undefined : at(s.playerTokenKeyPath),
+    playerTokenKeyPath: at(s.playerTokenKeyPath),
     live:
       s.live === undefined
         ? undefined
@@ -198,12 +209,16 @@ export function parseSlotScenario(json: unknown, baseDir: string): SlotScenario 
   };
 }
 
-/** The player-token key of a scenario: hex inline (development) or a file holding hex or raw bytes. */
+/**
+ * The player-token key of a scenario, from its key file: generated (0600) when the file does not
+ * exist yet, exactly as `npm start` does, so a fresh clone runs; refused when other users can read
+ * it or it is not hex of at least 32 bytes.
+ */
 export async function loadPlayerTokenKey(scenario: SlotScenario): Promise<Uint8Array> {
-  if (scenario.playerTokenKeyHex !== undefined) return Buffer.from(scenario.playerTokenKeyHex, 'hex');
-  const raw = await readFile(scenario.playerTokenKeyPath as string);
-  const text = raw.toString('utf8').trim();
-  const key = /^([0-9a-fA-F]{2})+$/.test(text) ? Buffer.from(text, 'hex') : raw;
-  if (key.byteLength < 32) throw new ScenarioError('player token key must be at least 32 bytes');
-  return key;
+  try {
+    return await ensurePlayerTokenKey(scenario.playerTokenKeyPath);
+  } catch (error) {
+    if (error instanceof PlayerTokenKeyFileError) throw new ScenarioError(error.message, { cause: error });
+    throw error;
+  }
 }

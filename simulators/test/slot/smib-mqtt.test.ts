@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import type { DisplayRecord } from '../../src/slot/display-log.js';
 import { createSlotFloorModel, SlotFloorSimulation } from '../../src/slot/floor-simulation.js';
 import type { GroundTruthDocument } from '../../src/slot/ground-truth.js';
 import { runLiveFloor } from '../../src/slot/live-floor.js';
-import { parseSlotScenario } from '../../src/slot/scenario.js';
+import { loadPlayerTokenKey, parseSlotScenario } from '../../src/slot/scenario.js';
 import { runLiveScenario } from '../../src/slot/scenario-runner.js';
 import { SimulatedClock } from '../../src/slot/simulated-clock.js';
 import { SmibClient } from '../../src/slot/smib-client.js';
@@ -159,6 +160,7 @@ describe('GIVEN a live scenario whose SMIB certificates do not exist yet', () =>
     dir = await mkdtemp(join(tmpdir(), 'slot-live-'));
     await writeKeyMaterial(join(dir, 'ca'), 'ca', broker.ca);
     await writeFile(join(dir, 'ca.pem'), broker.ca.certPem);
+    await writeFile(join(dir, 'player-token.key'), `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
   });
   afterAll(async () => {
     await broker?.close();
@@ -172,7 +174,7 @@ describe('GIVEN a live scenario whose SMIB certificates do not exist yet', () =>
         property: { propertyId: 'test-casino', timeZone: 'America/Los_Angeles' },
         floor: { zones: [{ zoneId: 'main', banks: 1, machinesPerBank: 3, games: { 'penny-video': 1 } }] },
         players: { count: 60, tripsPerMonthMedian: 20, sessionMinutesMedian: 10 },
-        playerTokenKeyHex: Buffer.from(TEST_TOKEN_KEY).toString('hex'),
+        playerTokenKeyPath: 'player-token.key',
         live: {
           start: new Date(EVENING_START_MS).toISOString(),
           durationHours: 1,
@@ -208,7 +210,7 @@ describe('GIVEN a live scenario whose SMIB certificates do not exist yet', () =>
       };
       void broker.publishDisplay(event.machineId, JSON.stringify(offer));
     });
-    const result = await runLiveScenario(scenario, TEST_TOKEN_KEY);
+    const result = await runLiveScenario(scenario, await loadPlayerTokenKey(scenario));
     expect(result.machines).toBe(3);
     expect(result.stats.emitted).toBeGreaterThan(100);
     expect(result.stats.failed).toBe(0);

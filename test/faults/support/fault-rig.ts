@@ -15,7 +15,11 @@ import {
 import { ensureFailureModel } from '../../../scripts/start/failure-model-artifacts.js';
 import { floorComponents } from '../../../scripts/start/floor-components.js';
 import { type FloorPki, openFloorPki } from '../../../scripts/start/floor-pki.js';
-import { type LocalPubSubBroker, startLocalPubSubBroker } from '../../../scripts/start/local-pubsub-broker.js';
+import {
+  type LocalPubSubBroker,
+  localPubSubSessionDir,
+  startLocalPubSubBroker,
+} from '../../../scripts/start/local-pubsub-broker.js';
 import {
   loadScenario,
   type RunningShufflerFloor,
@@ -94,7 +98,12 @@ export class FaultRig {
     const cloud = await CloudChild.start(stateDir, options.core);
     const stops: (() => Promise<unknown>)[] = [() => cloud.stop()];
     try {
-      const pubsub = await startLocalPubSubBroker({ host: HOST, port: 0, tls: pki.server });
+      const pubsub = await startLocalPubSubBroker({
+        host: HOST,
+        port: 0,
+        tls: pki.server,
+        sessionDir: localPubSubSessionDir(stateDir),
+      });
       stops.push(() => pubsub.close());
       const shufflerFloor =
         options.shufflers > 0
@@ -228,12 +237,17 @@ export class FaultRig {
     return this.cloud.command('iot-start');
   }
 
-  /** Restarts the core's local pub/sub broker on its port: every session and queued message is gone. */
+  /** Restarts the core's local pub/sub broker on its port and session folder, as the floor does. */
   async restartLocalBroker(downMs: number): Promise<void> {
     const { host, port } = this.#pubsub;
     await this.#pubsub.close();
     await new Promise((resolve) => setTimeout(resolve, downMs));
-    this.#pubsub = await startLocalPubSubBroker({ host, port, tls: this.pki.server });
+    this.#pubsub = await startLocalPubSubBroker({
+      host,
+      port,
+      tls: this.pki.server,
+      sessionDir: localPubSubSessionDir(join(this.options.dir, 'state')),
+    });
   }
 
   /** Stops everything: components (producers first), simulators, brokers, the cloud. */

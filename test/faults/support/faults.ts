@@ -158,28 +158,50 @@ async function settle(
   return row;
 }
 
+/** A fault in the shape most of the suite shares; see {@link around}. */
+interface FaultSteps {
+  /** Normal traffic before the fault (phase 'before'); false lets the fault meet a quiet floor. Defaults to true. */
+  readonly trafficBefore?: boolean;
+  /** Brings the fault on and plays the traffic that meets it; the publisher is already in phase 'during'. */
+  readonly during: (publisher: FloorPublisher) => Promise<void>;
+  /** Ends the fault, where `during` does not end it itself; time to recover counts from then. */
+  readonly heal?: () => Promise<void>;
+  /** Normal traffic after the heal (phase 'after'). Defaults to true. */
+  readonly trafficAfter?: boolean;
+  /** The row's note. */
+  readonly note: string;
+}
+
+/** Traffic before, the fault with the traffic that meets it, the heal, traffic after; then the settled row. */
+async function around(fault: Fault, context: FaultContext, steps: FaultSteps): Promise<FaultRow> {
+  const { rig, scale } = context;
+  const publisher = await publisherFor(rig);
+  if (steps.trafficBefore ?? true) await traffic(publisher, context, Date.now(), scale.rounds);
+  publisher.phase = 'during';
+  await steps.during(publisher);
+  await steps.heal?.();
+  const healedAt = Date.now();
+  if (steps.trafficAfter ?? true) {
+    publisher.phase = 'after';
+    await traffic(publisher, context, Date.now(), scale.rounds);
+  }
+  return settle(fault, context, publisher, healedAt, steps.note);
+}
+
 const iotCoreRestart: Fault = {
   name: 'IoT Core stand-in restart',
   promised: true,
-  async run(context) {
+  run(context) {
     const { rig, scale } = context;
-    const publisher = await publisherFor(rig);
-    await traffic(publisher, context, Date.now(), scale.rounds);
-    await rig.stopIotCore();
-    publisher.phase = 'during';
-    await traffic(publisher, context, Date.now());
-    await sleep(scale.downMs);
-    await rig.startIotCore();
-    const healedAt = Date.now();
-    publisher.phase = 'after';
-    await traffic(publisher, context, Date.now(), scale.rounds);
-    return settle(
-      this,
-      context,
-      publisher,
-      healedAt,
-      'fresh broker: no session kept; Uplink reconnects and resends from its spool',
-    );
+    return around(this, context, {
+      async during(publisher) {
+        await rig.stopIotCore();
+        await traffic(publisher, context, Date.now());
+        await sleep(scale.downMs);
+      },
+      heal: () => rig.startIotCore(),
+      note: 'fresh broker: no session kept; Uplink reconnects and resends from its spool',
+    });
   },
 };
 
@@ -188,16 +210,14 @@ const localBrokerRestart: Fault = {
   promised: true,
   async run(context) {
     const { rig, scale } = context;
-    const publisher = await publisherFor(rig);
-    await traffic(publisher, context, Date.now(), scale.rounds);
-    const restart = rig.restartLocalBroker(scale.downMs);
-    publisher.phase = 'during';
-    await traffic(publisher, context, Date.now());
-    await restart;
-    const healedAt = Date.now();
-    publisher.phase = 'after';
-    await traffic(publisher, context, Date.now(), scale.rounds);
-    const row = await settle(this, context, publisher, healedAt, '');
+    const row = await around(this, context, {
+      async during(publisher) {
+        const restart = rig.restartLocalBroker(scale.downMs);
+        await traffic(publisher, context, Date.now());
+        await restart;
+      },
+      note: '',
+    });
     // Hand the next fault a working floor, whatever this one left behind.
     await rig.restartComponents();
     return {
@@ -213,80 +233,61 @@ const localBrokerRestart: Fault = {
 const linkDownHour: Fault = {
   name: 'cloud link down for an hour of traffic',
   promised: true,
-  async run(context) {
+  run(context) {
     const { rig } = context;
-    const publisher = await publisherFor(rig);
-    await rig.stopIotCore();
-    // An hour of floor time, published as fast as the core takes it: the spool holds it all.
-    const start = Date.now() - HOUR_MS;
-    publisher.phase = 'during';
-    await traffic(publisher, context, start, Math.ceil(HOUR_MS / ROUND_MS));
-    await rig.startIotCore();
-    const healedAt = Date.now();
-    return settle(
-      this,
-      context,
-      publisher,
-      healedAt,
-      `${rig.machines.length} machines × 1 h of play spooled, then drained`,
-    );
+    return around(this, context, {
+      trafficBefore: false,
+      async during(publisher) {
+        await rig.stopIotCore();
+        // An hour of floor time, published as fast as the core takes it: the spool holds it all.
+        await traffic(publisher, context, Date.now() - HOUR_MS, Math.ceil(HOUR_MS / ROUND_MS));
+      },
+      heal: () => rig.startIotCore(),
+      trafficAfter: false,
+      note: `${rig.machines.length} machines × 1 h of play spooled, then drained`,
+    });
   },
 };
 
 const killComponent = (name: ComponentName): Fault => ({
   name: `kill -9 ${name}`,
   promised: true,
-  async run(context) {
+  run(context) {
     const { rig, scale } = context;
-    const publisher = await publisherFor(rig);
-    await traffic(publisher, context, Date.now(), scale.rounds);
-    // Killed while traffic is in flight, so whatever it holds in memory is at stake.
-    publisher.phase = 'during';
-    const during = traffic(publisher, context, Date.now(), scale.rounds);
-    await sleep(150);
-    await rig.kill9(name);
-    await during;
-    await sleep(scale.downMs);
-    await rig.startComponent(name);
-    const healedAt = Date.now();
-    publisher.phase = 'after';
-    await traffic(publisher, context, Date.now(), scale.rounds);
-    return settle(
-      this,
-      context,
-      publisher,
-      healedAt,
-      name === 'ShufflerMonitor' || name === 'FailurePredictor'
-        ? `restarted after ${scale.downMs / 1000} s; slot and alert traffic does not pass through it and is unaffected; its own telemetry is sampled, so polls not made while it is down are a gap, not lost events`
-        : `restarted on the same work folder after ${scale.downMs / 1000} s`,
-    );
+    return around(this, context, {
+      async during(publisher) {
+        // Killed while traffic is in flight, so whatever it holds in memory is at stake.
+        const during = traffic(publisher, context, Date.now(), scale.rounds);
+        await sleep(150);
+        await rig.kill9(name);
+        await during;
+        await sleep(scale.downMs);
+      },
+      heal: () => rig.startComponent(name),
+      note:
+        name === 'ShufflerMonitor' || name === 'FailurePredictor'
+          ? `restarted after ${scale.downMs / 1000} s; slot and alert traffic does not pass through it and is unaffected; its own telemetry is sampled, so polls not made while it is down are a gap, not lost events`
+          : `restarted on the same work folder after ${scale.downMs / 1000} s`,
+    });
   },
 });
 
 const killCloud: Fault = {
   name: 'kill -9 local cloud',
   promised: true,
-  async run(context) {
+  run(context) {
     const { rig, scale } = context;
-    const publisher = await publisherFor(rig);
-    await traffic(publisher, context, Date.now(), scale.rounds);
-    publisher.phase = 'during';
-    const during = traffic(publisher, context, Date.now(), scale.rounds);
-    await sleep(300);
-    await rig.cloud.kill9();
-    await during;
-    await traffic(publisher, context, Date.now());
-    await rig.cloud.restart();
-    const healedAt = Date.now();
-    publisher.phase = 'after';
-    await traffic(publisher, context, Date.now(), scale.rounds);
-    return settle(
-      this,
-      context,
-      publisher,
-      healedAt,
-      'SIGKILL of kinesalite, dynalite, processors, lake delivery and IoT Core; restarted on the same state folder',
-    );
+    return around(this, context, {
+      async during(publisher) {
+        const during = traffic(publisher, context, Date.now(), scale.rounds);
+        await sleep(300);
+        await rig.cloud.kill9();
+        await during;
+        await traffic(publisher, context, Date.now());
+      },
+      heal: () => rig.cloud.restart(),
+      note: 'SIGKILL of kinesalite, dynalite, processors, lake delivery and IoT Core; restarted on the same state folder',
+    });
   },
 };
 
@@ -313,30 +314,24 @@ export async function unmountSmallFilesystem(dir: string): Promise<void> {
 const diskFull = (mountDir: string): Fault => ({
   name: 'disk full under the spool',
   promised: false,
-  async run(context) {
+  run(context) {
     const { rig, scale } = context;
-    const publisher = await publisherFor(rig);
-    await traffic(publisher, context, Date.now(), scale.rounds);
-    // The link is down too, so the spool must grow into a filesystem that has no room left.
-    await rig.stopIotCore();
-    const { bavail, bsize } = await statfs(mountDir);
     const ballast = join(mountDir, 'ballast');
-    await writeFile(ballast, Buffer.alloc(Number(bavail) * Number(bsize))).catch(() => {});
-    publisher.phase = 'during';
-    await traffic(publisher, context, Date.now(), scale.rounds);
-    await sleep(scale.downMs);
-    await rm(ballast, { force: true });
-    await rig.startIotCore();
-    const healedAt = Date.now();
-    publisher.phase = 'after';
-    await traffic(publisher, context, Date.now(), scale.rounds);
-    return settle(
-      this,
-      context,
-      publisher,
-      healedAt,
-      'a 2 MiB tmpfs filled to the last block while the link is down; Uplink holds what it cannot spool, up to its intake bound',
-    );
+    return around(this, context, {
+      async during(publisher) {
+        // The link is down too, so the spool must grow into a filesystem that has no room left.
+        await rig.stopIotCore();
+        const { bavail, bsize } = await statfs(mountDir);
+        await writeFile(ballast, Buffer.alloc(Number(bavail) * Number(bsize))).catch(() => {});
+        await traffic(publisher, context, Date.now(), scale.rounds);
+        await sleep(scale.downMs);
+      },
+      async heal() {
+        await rm(ballast, { force: true });
+        await rig.startIotCore();
+      },
+      note: 'a 2 MiB tmpfs filled to the last block while the link is down; Uplink holds what it cannot spool, up to its intake bound',
+    });
   },
 });
 
@@ -467,6 +462,23 @@ const duplicatesOutOfOrder: Fault = {
   },
 };
 
+/** Records no producer of the slot stream would write: not an envelope, bare JSON, the wrong stream, garbage. */
+function poisonFor(rig: FaultRig): { data: Uint8Array; partitionKey: string }[] {
+  const core = rig.options.core;
+  return [
+    { data: Buffer.from('not an envelope at all'), partitionKey: core },
+    { data: Buffer.from(JSON.stringify({ stream: 'slot', events: [{ eventId: 'x' }] })), partitionKey: core },
+    {
+      data: encodeEnvelope(
+        { stream: 'shuffler', property: rig.property, core, seq: 1, createdAt: Date.now(), events: [] },
+        'deflate',
+      ),
+      partitionKey: core,
+    },
+    { data: Buffer.alloc(1024, 0xff), partitionKey: core },
+  ];
+}
+
 const poisonRecords: Fault = {
   name: 'poison records in Kinesis',
   promised: true,
@@ -483,31 +495,21 @@ const poisonRecords: Fault = {
       return Items.length;
     };
     const deadBefore = await deadLetters();
-    const publisher = await publisherFor(rig);
-    publisher.phase = 'during';
-    const during = traffic(publisher, context, Date.now(), scale.rounds);
-    const core = rig.options.core;
-    const poison = [
-      { data: Buffer.from('not an envelope at all'), partitionKey: core },
-      { data: Buffer.from(JSON.stringify({ stream: 'slot', events: [{ eventId: 'x' }] })), partitionKey: core },
-      {
-        data: encodeEnvelope(
-          { stream: 'shuffler', property: rig.property, core, seq: 1, createdAt: Date.now(), events: [] },
-          'deflate',
-        ),
-        partitionKey: core,
+    let poisoned = 0;
+    const row = await around(this, context, {
+      trafficBefore: false,
+      async during(publisher) {
+        const during = traffic(publisher, context, Date.now(), scale.rounds);
+        const poison = poisonFor(rig);
+        await putRecords(rig, 'slot-events', poison);
+        poisoned = poison.length;
+        await during;
       },
-      { data: Buffer.alloc(1024, 0xff), partitionKey: core },
-    ];
-    await putRecords(rig, 'slot-events', poison);
-    await during;
-    const healedAt = Date.now();
-    publisher.phase = 'after';
-    await traffic(publisher, context, Date.now(), scale.rounds);
-    const row = await settle(this, context, publisher, healedAt, '');
+      note: '',
+    });
     return {
       ...row,
-      note: `${poison.length} poison records beside the good ones: ${(await deadLetters()) - deadBefore} dead-lettered in the ingest table (the handler reports no failure for bad input, so bisection is not needed)`,
+      note: `${poisoned} poison records beside the good ones: ${(await deadLetters()) - deadBefore} dead-lettered in the ingest table (the handler reports no failure for bad input, so bisection is not needed)`,
     };
   },
 };

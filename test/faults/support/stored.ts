@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LakeQueryEngine } from '@croupier/cloud/local/lake/lake-query-engine';
 import { batchGetAll } from '@croupier/cloud/src/common/dynamo';
 import { defaultTableNames } from '@croupier/cloud/src/common/table-names';
+import { readAppliedEventIds } from '@croupier/cloud/src/rating/applied-event-store';
 import type { EmittedSlotEvent, Phase } from './floor-publisher.js';
 
 /** What the cloud holds of a set of emitted slot events. */
@@ -12,7 +13,7 @@ export interface SlotStored {
   readonly lakeRepeats: number;
   /** Games the slot processor applied to these players' ratings in DynamoDB. */
   readonly dbGames: number;
-  /** Emitted games whose event marker exists in DynamoDB: applied at least once. */
+  /** Emitted games the slot processor recorded as applied in DynamoDB: applied at least once. */
   readonly dbMarked: number;
   /** Emitted events missing from the lake, by the part of the fault they were emitted in. */
   readonly missingByPhase: Readonly<Record<Phase, number>>;
@@ -56,13 +57,12 @@ export async function slotStored(
     tokens.map((playerToken) => ({ playerToken })),
   );
   const dbGames = players.reduce((sum, p) => sum + Number(p.lifetimeGames ?? 0), 0);
-  const markers = await batchGetAll(
+  const marked = await readAppliedEventIds(
     dynamo,
     tables.ingest,
-    games.map((g) => ({ pk: `event#${g.eventId}`, sk: 'slot' })),
-    { expression: '#pk', names: { '#pk': 'pk' } },
+    games.map((g) => ({ playerToken: g.playerToken, eventId: g.eventId })),
   );
-  return { lakeDistinct, lakeRepeats, dbGames, dbMarked: markers.length, missingByPhase };
+  return { lakeDistinct, lakeRepeats, dbGames, dbMarked: marked.size, missingByPhase };
 }
 
 /** Which of these alerts (device, alert id) the shuffler processor stored in the alerts table. */

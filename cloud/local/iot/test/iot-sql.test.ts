@@ -1,8 +1,8 @@
+import { matchesTopicFilter } from '@croupier/contracts';
 import { describe, expect, it } from 'vitest';
 import { topicRules } from '../../../definitions/topic-rules.js';
 import { IotSqlError, parseIotSql, parseTemplate } from '../iot-sql.js';
 import { MessageEvaluation, type RuleMessage } from '../sql-evaluator.js';
-import { matchesTopicFilter } from '../topic-filter.js';
 
 const message = (topic: string, payload: Buffer | string): RuleMessage => ({
   topic,

@@ -4,12 +4,16 @@ import {
   CreateComponentVersionCommand,
   CreateDeploymentCommand,
   DescribeComponentCommand,
+  GetComponentCommand,
+  GetDeploymentCommand,
   GreengrassV2Client,
   ListComponentVersionsCommand,
+  ListDeploymentsCommand,
 } from '@aws-sdk/client-greengrassv2';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { renderFailureModelRecipe } from '../failure-model-recipe.js';
 import { releaseFailureModel } from '../greengrass-release.js';
 import { packageModel } from '../model-package.js';
 import { createReleaseHandler, releaseTargetFromEnv } from '../release-handler.js';
@@ -41,7 +45,34 @@ const sent = () =>
 
 const decoded = (bytes: unknown) => JSON.parse(new TextDecoder().decode(bytes as Uint8Array));
 
-function greengrassHappyPath(describeStates: string[]) {
+/** What Greengrass holds for 1.10.0: the previous model's recipe, deployed to the model thing group. */
+async function previousRelease() {
+  const text = await readFile(recipePath, 'utf8');
+  const previous = packageModel(modelFiles('2026.11.01'));
+  return renderFailureModelRecipe(text, { componentVersion: '1.10.0', bucket: BUCKET, model: previous }).inlineRecipe;
+}
+
+function greengrassHappyPath(describeStates: string[], previousRecipe: Uint8Array) {
+  greengrass
+    .on(GetComponentCommand, { arn: `${COMPONENT_ARN}:versions:1.10.0` })
+    .resolves({ recipeOutputFormat: 'JSON', recipe: previousRecipe });
+  greengrass.on(ListDeploymentsCommand, { targetArn: MODEL_GROUP }).resolves({
+    deployments: [
+      {
+        targetArn: MODEL_GROUP,
+        deploymentId: 'model-deployment-0',
+        deploymentName: 'croupier-prod-cores-model-failure-model',
+        deploymentStatus: 'ACTIVE',
+        isLatestForTarget: true,
+      },
+    ],
+  });
+  greengrass.on(GetDeploymentCommand, { deploymentId: 'model-deployment-0' }).resolves({
+    targetArn: MODEL_GROUP,
+    deploymentId: 'model-deployment-0',
+    deploymentStatus: 'ACTIVE',
+    components: { 'com.croupier.FailureModel': { componentVersion: '1.10.0' } },
+  });
   greengrass
     .on(ListComponentVersionsCommand, { arn: COMPONENT_ARN })
     .resolvesOnce({
@@ -64,6 +95,7 @@ function greengrassHappyPath(describeStates: string[]) {
 
 describe('releasing a model to the fleet as a FailureModel version', () => {
   let template: string;
+  let previousRecipe: Uint8Array;
   const files = modelFiles('2026.11.22');
   const model = packageModel(files);
   const [onnx, card] = model.artifacts;
@@ -78,6 +110,7 @@ describe('releasing a model to the fleet as a FailureModel version', () => {
 
   beforeAll(async () => {
     template = await readFile(recipePath, 'utf8');
+    previousRecipe = await previousRelease();
   });
   afterEach(() => {
     greengrass.reset();
@@ -86,7 +119,7 @@ describe('releasing a model to the fleet as a FailureModel version', () => {
   });
 
   it('GIVEN existing versions up to 1.10.0 WHEN a checked model is released THEN exactly these requests are sent, in order, and the deployment carries FailureModel only', async () => {
-    greengrassHappyPath(['REQUESTED', 'INITIATED', 'DEPLOYABLE']);
+    greengrassHappyPath(['REQUESTED', 'INITIATED', 'DEPLOYABLE'], previousRecipe);
     s3.on(PutObjectCommand).resolves({});
 
     const result = await releaseFailureModel(deps(), target, template, model);
@@ -96,16 +129,23 @@ describe('releasing a model to the fleet as a FailureModel version', () => {
     expect(requests.map(([name]) => name)).toEqual([
       'ListComponentVersionsCommand',
       'ListComponentVersionsCommand',
+      'GetComponentCommand',
       'PutObjectCommand',
       'PutObjectCommand',
       'CreateComponentVersionCommand',
       'DescribeComponentCommand',
       'DescribeComponentCommand',
       'DescribeComponentCommand',
+      'ListDeploymentsCommand',
+      'GetDeploymentCommand',
       'CreateDeploymentCommand',
     ]);
-    expect(requests[0]![1]).toEqual({ arn: COMPONENT_ARN });
-    expect(requests[1]![1]).toEqual({ arn: COMPONENT_ARN, nextToken: 'page-2' });
+    expect(requests[0]![1]).toEqual({ arn: COMPONENT_ARN, maxResults: 100 });
+    expect(requests[1]![1]).toEqual({ arn: COMPONENT_ARN, maxResults: 100, nextToken: 'page-2' });
+    // The newest version of the major carries another model, so this one is new.
+    expect(requests.splice(2, 1).map(([, input]) => input)).toEqual([
+      { arn: `${COMPONENT_ARN}:versions:1.10.0`, recipeOutputFormat: 'JSON' },
+    ]);
     expect(requests[2]![1]).toEqual({
       Bucket: BUCKET,
       Key: 'com.croupier.FailureModel/1.11.0/failure-model.onnx',
@@ -159,6 +199,11 @@ describe('releasing a model to the fleet as a FailureModel version', () => {
     });
     for (const [, input] of requests.slice(5, 8)) expect(input).toEqual({ arn: `${COMPONENT_ARN}:versions:1.11.0` });
     expect(sleeps).toEqual([5_000, 5_000]);
+    // The thing group's current deployment still deploys 1.10.0, so it is revised.
+    expect(requests.splice(8, 2).map(([, input]) => input)).toEqual([
+      { targetArn: MODEL_GROUP, historyFilter: 'LATEST_ONLY', maxResults: 100 },
+      { deploymentId: 'model-deployment-0' },
+    ]);
     // One owner per deployment: FailurePredictor (and its configuration) is the fleet deployment's, CDK's.
     expect(requests[8]![1]).toEqual({
       targetArn: MODEL_GROUP,
@@ -197,11 +242,13 @@ describe('releasing a model to the fleet as a FailureModel version', () => {
       modelPath,
       deploymentId: 'model-deployment-1',
       iotJobArn: 'arn:aws:iot:eu-west-1:123456789012:job/abc',
+      createdComponentVersion: true,
+      createdDeployment: true,
     });
   });
 
   it('GIVEN Greengrass fails the artifact checks WHEN released THEN no deployment is created and the reason is given', async () => {
-    greengrassHappyPath([]);
+    greengrassHappyPath([], previousRecipe);
     greengrass.on(DescribeComponentCommand).resolves({
       status: {
         componentState: 'FAILED',
@@ -217,7 +264,7 @@ describe('releasing a model to the fleet as a FailureModel version', () => {
   });
 
   it('GIVEN the version never becomes deployable WHEN released THEN it gives up after the bounded wait without deploying', async () => {
-    greengrassHappyPath([]);
+    greengrassHappyPath([], previousRecipe);
     greengrass.on(DescribeComponentCommand).resolves({ status: { componentState: 'INITIATED' } });
     s3.on(PutObjectCommand).resolves({});
     await expect(releaseFailureModel(deps(), target, template, model)).rejects.toThrow(
@@ -228,7 +275,7 @@ describe('releasing a model to the fleet as a FailureModel version', () => {
   });
 
   it('GIVEN the Step Functions event WHEN the handler runs THEN it reads the model from the training output and releases it', async () => {
-    greengrassHappyPath(['DEPLOYABLE']);
+    greengrassHappyPath(['DEPLOYABLE'], previousRecipe);
     s3.on(PutObjectCommand).resolves({});
     // The one method of the SDK's streaming body the handler uses.
     const body = (bytes: Uint8Array) => ({ transformToByteArray: async () => bytes }) as never;

@@ -2,6 +2,7 @@ import { mqtt } from 'aws-iot-device-sdk-v2';
 import type { LocalConfigurationSource } from '../configuration/local-configuration-source.js';
 import type { Logger } from '../logger.js';
 import type { MqttEndpointSettings } from './local-floor-settings.js';
+import { MessageRouter } from './message-router.js';
 import { createMqttConnection, type MqttConnectionTuning } from './mqtt-connection.js';
 import { toBuffer } from './payload.js';
 import { SessionSubscriptions } from './session-subscriptions.js';
@@ -39,11 +40,21 @@ export interface MqttTransportOptions {
   readonly tuning?: MqttConnectionTuning;
 }
 
-/** A connection with the subscriptions it restores when the broker loses its session. */
+/**
+ * A connection with the subscriptions it restores when the broker loses its session, and the router
+ * its messages go through.
+ */
 interface Link {
   readonly connection: mqtt.MqttClientConnection;
   readonly subscriptions: SessionSubscriptions;
+  readonly router: MessageRouter;
 }
+
+/**
+ * Payload bytes a link holds for topic filters the component has not subscribed to yet: a resumed
+ * session's backlog. 64 MiB is over 200,000 SMIB events, hours of a large floor's traffic.
+ */
+const MAX_HELD_BYTES = 64 * 1024 * 1024;
 
 const QOS = { 0: mqtt.QoS.AtMostOnce, 1: mqtt.QoS.AtLeastOnce } as const;
 
@@ -69,8 +80,7 @@ async function bounded(operation: Promise<unknown>): Promise<void> {
 export class MqttTransport implements Transport {
   readonly kind = 'mqtt' as const;
   readonly #options: MqttTransportOptions;
-  readonly #local: mqtt.MqttClientConnection;
-  readonly #localSubscriptions: SessionSubscriptions;
+  readonly #local: Link;
   #upstream: Promise<Link> | undefined;
   #updateHandler: ComponentUpdateHandler | undefined;
   #updateSubscription: Promise<Subscription> | undefined;
@@ -78,23 +88,19 @@ export class MqttTransport implements Transport {
 
   constructor(options: MqttTransportOptions) {
     this.#options = options;
-    this.#local = this.#watchLink(
-      createMqttConnection(options.local, `${options.thingName}-${shortName(options.componentName)}`, options.tuning),
-      'local',
-    );
-    this.#localSubscriptions = new SessionSubscriptions(this.#local, 'local', options.logger);
+    this.#local = this.#link(options.local, 'local');
   }
 
   async connect(): Promise<void> {
-    await this.#local.connect();
+    await this.#local.connection.connect();
   }
 
   async publishLocal(topic: string, payload: Uint8Array): Promise<void> {
-    await this.#local.publish(topic, payload, mqtt.QoS.AtLeastOnce);
+    await this.#local.connection.publish(topic, payload, mqtt.QoS.AtLeastOnce);
   }
 
   subscribeLocal(topicFilter: string, handler: MessageHandler): Promise<Subscription> {
-    return this.#subscribe(this.#localSubscriptions, topicFilter, handler, 1);
+    return this.#subscribe(this.#local, topicFilter, handler, 1);
   }
 
   async publishUpstream(topic: string, payload: Uint8Array, qos: Qos): Promise<void> {
@@ -102,7 +108,7 @@ export class MqttTransport implements Transport {
   }
 
   async subscribeUpstream(topicFilter: string, handler: MessageHandler, qos: Qos): Promise<Subscription> {
-    return this.#subscribe((await this.#upstreamLink()).subscriptions, topicFilter, handler, qos);
+    return this.#subscribe(await this.#upstreamLink(), topicFilter, handler, qos);
   }
 
   getConfiguration(): Promise<unknown> {
@@ -155,7 +161,7 @@ export class MqttTransport implements Transport {
     this.#options.configuration.close();
     const upstream = this.#upstream;
     await Promise.all([
-      bounded(this.#local.disconnect()),
+      bounded(this.#local.connection.disconnect()),
       bounded(upstream ? upstream.then((link) => link.connection.disconnect()) : Promise.resolve()),
     ]);
   }
@@ -164,56 +170,72 @@ export class MqttTransport implements Transport {
     const settings = this.#options.upstream;
     if (!settings) return Promise.reject(new Error('no upstream endpoint in the local floor settings'));
     this.#upstream ??= (async () => {
-      const connection = this.#watchLink(
-        createMqttConnection(
-          settings,
-          `${this.#options.thingName}-${shortName(this.#options.componentName)}`,
-          this.#options.tuning,
-        ),
-        'upstream',
-      );
-      const subscriptions = new SessionSubscriptions(connection, 'upstream', this.#options.logger);
-      await connection.connect();
-      return { connection, subscriptions };
+      const link = this.#link(settings, 'upstream');
+      await link.connection.connect();
+      return link;
     })();
     return this.#upstream;
   }
 
-  async #subscribe(
-    subscriptions: SessionSubscriptions,
-    topicFilter: string,
-    handler: MessageHandler,
-    qos: Qos,
-  ): Promise<Subscription> {
-    await subscriptions.subscribe(topicFilter, QOS[qos], (topic, payload) => {
-      // The bytes are copied now, while the CRT's memory behind them is certainly valid; the handler runs
+  async #subscribe(link: Link, topicFilter: string, handler: MessageHandler, qos: Qos): Promise<Subscription> {
+    // Routed before the SUBSCRIBE goes out, so a message the broker sends on it at once has a route.
+    link.router.add(topicFilter, (topic, payload) => {
+      Promise.resolve()
+        .then(() => handler({ topic, payload }))
+        .catch((e) => this.#options.logger.error('message handler failed', { topic, error: e }));
+    });
+    try {
+      await link.subscriptions.subscribe(topicFilter, QOS[qos]);
+    } catch (error) {
+      link.router.remove(topicFilter);
+      throw error;
+    }
+    return {
+      close: async () => {
+        link.router.remove(topicFilter);
+        if (!this.#closed) await bounded(link.subscriptions.unsubscribe(topicFilter));
+      },
+    };
+  }
+
+  /**
+   * Creates a connection and routes its messages from the start: a persistent session's backlog
+   * arrives right after CONNACK, before any subscribe call.
+   */
+  #link(settings: MqttEndpointSettings, name: string): Link {
+    const { logger } = this.#options;
+    const connection = createMqttConnection(
+      settings,
+      `${this.#options.thingName}-${shortName(this.#options.componentName)}`,
+      this.#options.tuning,
+    );
+    connection.on('interrupt', (error) => logger.warn('MQTT link interrupted', { link: name, error: String(error) }));
+    connection.on('resume', (returnCode, sessionPresent) =>
+      logger.info('MQTT link resumed', { link: name, returnCode, sessionPresent }),
+    );
+    connection.on('error', (error) => logger.error('MQTT error', { link: name, error: String(error) }));
+    const router = new MessageRouter({
+      maxHeldBytes: MAX_HELD_BYTES,
+      onDropped: (topic, payloadBytes) =>
+        logger.error('message dropped: too much held for subscriptions not made yet', {
+          link: name,
+          topic,
+          payloadBytes,
+        }),
+    });
+    connection.on('message', (topic, payload) => {
+      // The bytes are copied now, while the CRT's memory behind them is certainly valid; handlers run
       // on a later tick, and anything thrown in this callback would abort the process from native code.
       let bytes: Buffer;
       try {
         bytes = Buffer.from(toBuffer(payload));
       } catch (error) {
-        this.#options.logger.error('message payload unreadable', { topic, error });
+        logger.error('message payload unreadable', { link: name, topic, error });
         return;
       }
-      Promise.resolve()
-        .then(() => handler({ topic, payload: bytes }))
-        .catch((e) => this.#options.logger.error('message handler failed', { topic, error: e }));
+      router.route(topic, bytes);
     });
-    return {
-      close: async () => {
-        if (!this.#closed) await bounded(subscriptions.unsubscribe(topicFilter));
-      },
-    };
-  }
-
-  #watchLink(connection: mqtt.MqttClientConnection, link: string): mqtt.MqttClientConnection {
-    const { logger } = this.#options;
-    connection.on('interrupt', (error) => logger.warn('MQTT link interrupted', { link, error: String(error) }));
-    connection.on('resume', (returnCode, sessionPresent) =>
-      logger.info('MQTT link resumed', { link, returnCode, sessionPresent }),
-    );
-    connection.on('error', (error) => logger.error('MQTT error', { link, error: String(error) }));
-    return connection;
+    return { connection, subscriptions: new SessionSubscriptions(connection, name, logger), router };
   }
 }
 

@@ -1,11 +1,6 @@
 import type { mqtt } from 'aws-iot-device-sdk-v2';
 import type { Logger } from '../logger.js';
 
-interface HeldSubscription {
-  readonly qos: mqtt.QoS;
-  readonly onMessage: mqtt.OnMessageCallback;
-}
-
 /**
  * The subscriptions of one MQTT 3.1.1 connection, kept so they outlive the broker's session.
  *
@@ -14,12 +9,16 @@ interface HeldSubscription {
  * expiry) resumes the link with `sessionPresent` false, and the CRT client does not subscribe again by
  * itself. The component would then stay connected but receive nothing, so every reconnection without
  * a session subscribes again to each topic filter that has a handler, with the same QoS.
+ *
+ * Subscriptions carry no callback of their own: the connection hands every message to a
+ * `MessageRouter`, which also serves the messages a resumed session delivers before the
+ * component has subscribed again.
  */
 export class SessionSubscriptions {
   readonly #connection: mqtt.MqttClientConnection;
   readonly #link: string;
   readonly #logger: Logger;
-  readonly #held = new Map<string, HeldSubscription>();
+  readonly #held = new Map<string, mqtt.QoS>();
 
   constructor(connection: mqtt.MqttClientConnection, link: string, logger: Logger) {
     this.#connection = connection;
@@ -31,11 +30,11 @@ export class SessionSubscriptions {
   }
 
   /** Subscribes and holds the subscription for restoring; a refused subscription is not held. */
-  async subscribe(topicFilter: string, qos: mqtt.QoS, onMessage: mqtt.OnMessageCallback): Promise<void> {
+  async subscribe(topicFilter: string, qos: mqtt.QoS): Promise<void> {
     // Held before the SUBACK arrives: a session lost while it is pending must still be restored.
-    this.#held.set(topicFilter, { qos, onMessage });
+    this.#held.set(topicFilter, qos);
     try {
-      await this.#connection.subscribe(topicFilter, qos, onMessage);
+      await this.#connection.subscribe(topicFilter, qos);
     } catch (error) {
       this.#held.delete(topicFilter);
       throw error;
@@ -58,8 +57,8 @@ export class SessionSubscriptions {
     // Not retried here: a refused filter would be refused again, and a link that drops meanwhile
     // resumes without a session once more, which restores everything anew.
     await Promise.all(
-      [...this.#held].map(([topicFilter, { qos, onMessage }]) =>
-        this.#connection.subscribe(topicFilter, qos, onMessage).catch((error) =>
+      [...this.#held].map(([topicFilter, qos]) =>
+        this.#connection.subscribe(topicFilter, qos).catch((error) =>
           this.#logger.error('MQTT subscription not restored', {
             link: this.#link,
             topicFilter,

@@ -1,0 +1,16 @@
+/**
+ * Type declaration for aedes-persistence-level's async persistence, which ships none. aedes 1.x takes
+ * any object with its persistence methods (typed `any` there), so only what the floor calls or overrides is declared.
+ */
+declare module 'aedes-persistence-level/asyncPersistence.js' {
+  import type { ClassicLevel } from 'classic-level';
+
+  /** aedes persistence (sessions, subscriptions, queued QoS 1 messages, retained, wills) over LevelDB. */
+  class AsyncLevelPersistence {
+    constructor(db: ClassicLevel<string, Buffer>);
+    setup(broker: unknown): Promise<void>;
+    /** Stores `packet` for each offline-capable subscription in `subs`. */
+    outgoingEnqueueCombi(subs: unknown[], packet: unknown): Promise<unknown>;
+  }
+  export default AsyncLevelPersistence;
+}

@@ -11,6 +11,8 @@ declare module 'aedes-persistence-level/asyncPersistence.js' {
     setup(broker: unknown): Promise<void>;
     /** Stores `packet` for each offline-capable subscription in `subs`. */
     outgoingEnqueueCombi(subs: unknown[], packet: unknown): Promise<unknown>;
+    /** Records `packet` as in flight to `client` under its message id, before aedes writes it. */
+    outgoingUpdate(client: { readonly id: string }, packet: unknown): Promise<unknown>;
   }
   export default AsyncLevelPersistence;
 }

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { LocalCloudEndpoints } from '@croupier/cloud/local/local-cloud';
 
@@ -109,9 +111,14 @@ export class CloudChild {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let errors = '';
+    // Both streams kept beside the cloud's state, across restarts, so a row that fails can be explained afterwards.
+    const log = createWriteStream(join(env.CROUPIER_STATE_DIR as string, 'cloud.log'), { flags: 'a' });
     child.stderr!.on('data', (chunk: Buffer) => {
       errors += chunk.toString();
+      log.write(chunk);
     });
+    child.stdout!.on('data', (chunk: Buffer) => log.write(chunk));
+    child.once('exit', () => log.end());
     const endpoints = await new Promise<LocalCloudEndpoints>((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');

@@ -6,13 +6,13 @@ import { type FaultRow, renderFaultTable, survived } from './fault-row.js';
  */
 export const CAUSES: Readonly<Record<string, string>> = {
   'local pub/sub broker restart':
-    "edge-kit's `MqttTransport` now subscribes again to every topic filter with a handler when a broker answers the reconnect with `sessionPresent: false` (`session-subscriptions.ts`), so the floor recovers without restarting components. What a restarted broker loses is what was published to it before the subscribers were back: aedes keeps sessions in memory, and a publisher that reconnects first (here the MQTT bridge) has its queued QoS 1 messages accepted and dropped for want of a subscriber. Surviving this needs a broker that keeps sessions across restarts (a persistent aedes store on the local floor; on a Greengrass core, local pub/sub lives in the nucleus, whose restart restarts the components).",
+    'The broker keeps sessions and queued messages in LevelDB (see "How the core survives" above). A row that fails here means messages were accepted by the broker and never delivered: look for `outgoing:` records left in the session folder after the run (`messageId` null: stored, never handed to the client).',
   'kill -9 Uplink':
-    'Uplink journals every event it takes from the broker (`intake-journal.ts`, group-committed and fsynced) before batching, commits the journal only once the envelope holding it is spooled, and re-batches what is left at start. The residual window: the CRT client acknowledges a local message on delivery, before the handler runs, so a kill between delivery and the journal write reaching the kernel loses at most the write in flight and what queued behind it.',
+    'Uplink journals every event it takes from the broker (`intake-journal.ts`, group-committed and fsynced) before batching, and re-batches what is left at start. The residual window: the CRT client acknowledges a local message when it hands it to the process, before the handler runs, so a kill between that and the journal write reaching the kernel loses it. Greengrass IPC has no later acknowledgement either.',
   'disk full under the spool':
     'Uplink holds events in memory (up to `intake.maxBufferedEvents`) when a spool write fails with ENOSPC or EIO, marks its health degraded and retries with backoff, instead of dropping the envelope. Beyond that bound events are dropped and counted, because the broker already counts them as delivered. The design does not promise this fault: size `spool.maxBytes` below the free space.',
   'kill -9 SlotGateway':
-    'SlotGateway keeps open card sessions (token and session id, never the card number) in its work folder and resumes them at start, so games after a restart are rated. Its MQTT client still acknowledges an SMIB event on delivery, before the tokenised event is published on to Uplink: events being worked on when it dies are lost unless the SMIB resends. Neither the CRT client nor Greengrass IPC offer a later acknowledgement; closing this needs SMIB-side resends until an application-level acknowledgement.',
+    'SlotGateway keeps open card sessions (token and session id, never the card number) in its work folder and resumes them at start. The residual window: its MQTT client acknowledges an SMIB event when it hands it to the process, before the tokenised event is published on to Uplink, so events being worked on when it dies are lost unless the SMIB resends. Neither the CRT client nor Greengrass IPC offer a later acknowledgement.',
   'kill -9 local cloud':
     'Messages the IoT Core stand-in acknowledged but whose rule action had not yet put them to Kinesis are held in memory and are lost with the process (AWS IoT Core itself does not lose an acknowledged message to a restart).',
 };
@@ -58,6 +58,28 @@ Modbus TCP. Uplink's spool sits on a 2 MiB tmpfs (1 MiB spool bound) when the ru
 - **batches to on-failure**: batches the event-source mapping discarded after its retries.
 - **time to recover**: from the end of the fault until the last emitted event is stored (measured,
   never asserted; it includes the MQTT client's reconnect back-off of up to 30 s).
+
+## How the core survives them
+
+- **Local pub/sub broker restart.** The broker keeps its sessions in LevelDB under the state folder
+  (\`scripts/start/local-pubsub-sessions.ts\`): each persistent session's subscriptions and the QoS 1
+  messages queued for it outlive the broker process. Each broker run has an id of its own, time
+  ordered, because aedes keys a queued message by broker id and a counter that restarts at zero (a
+  restarted broker with a fixed id overwrote what its previous run had queued). The LevelDB steps
+  aedes waits on before it delivers resolve in the order aedes asked for them: finished out of
+  order, a connected client dropped the earlier message as a copy of one already sent
+  (moscajs/aedes#955) and received its messages out of order, so a game could reach SlotGateway
+  ahead of the card-in that opens its session.
+- **kill -9 of a component.** edge-kit's MQTT transport routes every message of a connection from
+  before CONNACK (\`message-router.ts\`): the broker sends a resumed session's backlog right after
+  CONNACK, before the component has subscribed again, and the CRT client acknowledges each message
+  as it hands it over, so a message with no handler yet was lost for good. The router holds it and
+  hands it over, in order, when the component subscribes. Uplink journals what it takes before
+  batching (\`intake-journal.ts\`); SlotGateway keeps open card sessions on disk.
+- **What is still exposed.** The CRT client, like Greengrass IPC on a real core, acknowledges a
+  message when it hands it to the process, before the component has made it durable; a kill in that
+  instant loses it. The runs below did not hit that window; nothing but a later acknowledgement,
+  which neither offers, closes it.
 
 ## Results
 

@@ -224,8 +224,8 @@ const localBrokerRestart: Fault = {
       ...row,
       note:
         row.recoverMs === undefined
-          ? 'a fresh broker has no sessions: components subscribe again, but what was published before they were back is lost (components restarted after the count)'
-          : 'a fresh broker has no sessions: components reconnected and subscribed again',
+          ? 'restarted on its session folder; what it had queued did not all arrive (components restarted after the count)'
+          : `down ${scale.downMs / 1000} s, restarted on its session folder: sessions and queued messages kept, components resumed without a restart`,
     };
   },
 };

@@ -6,7 +6,7 @@ import { type FaultRow, renderFaultTable, survived } from './fault-row.js';
  */
 export const CAUSES: Readonly<Record<string, string>> = {
   'local pub/sub broker restart':
-    'The broker keeps sessions and queued messages in LevelDB (see "How the core survives" above). A row that fails here means messages were accepted by the broker and never delivered: look for `outgoing:` records left in the session folder after the run (`messageId` null: stored, never handed to the client).',
+    "Every event reaches the lake; what is lost is ratings. A run with the same fault found 12 games in the lake without a player token: they reached SlotGateway before the card-in that opens their session. When a component reconnects, aedes resends the messages it queued for the session from its store while it already delivers new ones live, so one machine's events can arrive out of order (moscajs/aedes#649), and SlotGateway tokenises each event against the card session open when it arrives. Closing it needs either the broker to hold a client's live deliveries until its queue is flushed, or SlotGateway to put each machine's events back in SMIB event-time order before tokenising.",
   'kill -9 Uplink':
     'Uplink journals every event it takes from the broker (`intake-journal.ts`, group-committed and fsynced) before batching, and re-batches what is left at start. The residual window: the CRT client acknowledges a local message when it hands it to the process, before the handler runs, so a kill between that and the journal write reaching the kernel loses it. Greengrass IPC has no later acknowledgement either.',
   'disk full under the spool':

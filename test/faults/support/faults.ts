@@ -222,10 +222,9 @@ const localBrokerRestart: Fault = {
     await rig.restartComponents();
     return {
       ...row,
-      note:
-        row.recoverMs === undefined
-          ? 'restarted on its session folder; what it had queued did not all arrive (components restarted after the count)'
-          : `down ${scale.downMs / 1000} s, restarted on its session folder: sessions and queued messages kept, components resumed without a restart`,
+      note: `down ${scale.downMs / 1000} s, restarted on its session folder: sessions and queued messages kept, components resumed without a restart${
+        row.note ? `; ${row.note}` : ''
+      }`,
     };
   },
 };

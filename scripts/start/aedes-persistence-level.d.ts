@@ -11,6 +11,8 @@ declare module 'aedes-persistence-level/asyncPersistence.js' {
     setup(broker: unknown): Promise<void>;
     /** Stores `packet` for each offline-capable subscription in `subs`. */
     outgoingEnqueueCombi(subs: unknown[], packet: unknown): Promise<unknown>;
+    /** The messages stored for `client`'s session, oldest first. */
+    outgoingStream(client: { readonly id: string }): import('node:stream').Readable;
     /** Records `packet` as in flight to `client` under its message id, before aedes writes it. */
     outgoingUpdate(client: { readonly id: string }, packet: unknown): Promise<unknown>;
   }

@@ -56,6 +56,7 @@ export async function startLocalPubSubBroker(options: {
     error.returnCode = NOT_AUTHORIZED;
     done(error, false);
   };
+  broker.on('clientDisconnect', (client) => sessions.releaseClient(client));
   broker.on('publish', (packet) => {
     if (!packet.topic.startsWith('$SYS/')) published.set(packet.topic, (published.get(packet.topic) ?? 0) + 1);
   });

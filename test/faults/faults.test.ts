@@ -19,14 +19,12 @@ const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 /**
  * The faults CI runs: those the design survives, cheap enough for the CI budget. The full suite,
  * with the faults that are not survived and their honest rows, is `npm run faults` (docs/faults.md).
- * A local pub/sub broker restart and kill -9 of Uplink or SlotGateway pass at this scale but lose a
- * few events at full scale (what a component holds between the MQTT client's acknowledgement and its
- * own durable step, and deliveries the broker reorders while it flushes a resumed session), so
- * here they would pass or fail by luck: their rows live in the full run, their mechanisms in
- * edge-kit's and the broker's own tests.
  */
 const CI_FAULTS = new Set([
   'IoT Core stand-in restart',
+  'local pub/sub broker restart',
+  'kill -9 Uplink',
+  'kill -9 SlotGateway',
   'cloud link down for an hour of traffic',
   'kill -9 local cloud',
   'Modbus device flapping',

@@ -6,7 +6,7 @@ import { type FaultRow, renderFaultTable, survived } from './fault-row.js';
  */
 export const CAUSES: Readonly<Record<string, string>> = {
   'local pub/sub broker restart':
-    "Every event reaches the lake; what is lost is ratings. A run with the same fault found 12 games in the lake without a player token: they reached SlotGateway before the card-in that opens their session. When a component reconnects, aedes resends the messages it queued for the session from its store while it already delivers new ones live, so one machine's events can arrive out of order (moscajs/aedes#649), and SlotGateway tokenises each event against the card session open when it arrives. Closing it needs either the broker to hold a client's live deliveries until its queue is flushed, or SlotGateway to put each machine's events back in SMIB event-time order before tokenising.",
+    'The broker keeps sessions and queued messages in LevelDB and delivers in the order it accepted (see "How the core survives" above). Events missing from the lake mean messages accepted and never delivered: look for `outgoing:` records left in the session folder (`messageId` null: stored, never handed to the client). Games in the lake without a player token mean a machine\'s events reached SlotGateway out of order.',
   'kill -9 Uplink':
     'Uplink journals every event it takes from the broker (`intake-journal.ts`, group-committed and fsynced) before batching, and re-batches what is left at start. The residual window: the CRT client acknowledges a local message when it hands it to the process, before the handler runs, so a kill between that and the journal write reaching the kernel loses it. Greengrass IPC has no later acknowledgement either.',
   'disk full under the spool':
@@ -69,7 +69,9 @@ Modbus TCP. Uplink's spool sits on a 2 MiB tmpfs (1 MiB spool bound) when the ru
   aedes waits on before it delivers resolve in the order aedes asked for them: finished out of
   order, a connected client dropped the earlier message as a copy of one already sent
   (moscajs/aedes#955) and received its messages out of order, so a game could reach SlotGateway
-  ahead of the card-in that opens its session.
+  ahead of the card-in that opens its session. For the same reason a reconnected session's queue is
+  resent before anything newer is delivered to it (aedes interleaves the two: moscajs/aedes#649);
+  before this, 12 to 14 games per restart were rated to no player.
 - **kill -9 of a component.** edge-kit's MQTT transport routes every message of a connection from
   before CONNACK (\`message-router.ts\`): the broker sends a resumed session's backlog right after
   CONNACK, before the component has subscribed again, and the CRT client acknowledges each message

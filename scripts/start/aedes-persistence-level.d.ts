@@ -3,11 +3,10 @@
  * any object with its persistence methods (typed `any` there), so only what the floor calls or overrides is declared.
  */
 declare module 'aedes-persistence-level/asyncPersistence.js' {
-  import type { ClassicLevel } from 'classic-level';
-
   /** aedes persistence (sessions, subscriptions, queued QoS 1 messages, retained, wills) over LevelDB. */
   class AsyncLevelPersistence {
-    constructor(db: ClassicLevel<string, Buffer>);
+    /** `db`: a level database, or anything with the part of its API the persistence uses. */
+    constructor(db: object);
     setup(broker: unknown): Promise<void>;
     /** Stores `packet` for each offline-capable subscription in `subs`. */
     outgoingEnqueueCombi(subs: unknown[], packet: unknown): Promise<unknown>;

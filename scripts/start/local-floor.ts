@@ -16,7 +16,12 @@ import { openFloorPki } from './floor-pki.js';
 import type { FloorSummary } from './floor-summary.js';
 import type { FlowCounters } from './flow-rates.js';
 import { currentFailureModelDir, startLocalDeployments } from './local-deployments.js';
-import { type LocalPubSubBroker, localPubSubSessionDir, startLocalPubSubBroker } from './local-pubsub-broker.js';
+import {
+  type LocalPubSubBroker,
+  localPubSubSessionDir,
+  localPubSubSessionKeyPath,
+  startLocalPubSubBroker,
+} from './local-pubsub-broker.js';
 import type { StartOptions } from './options.js';
 import {
   loadScenario,
@@ -151,6 +156,7 @@ export async function startLocalFloor(
       port: options.ephemeralPorts ? 0 : LOCAL_PUBSUB_PORT,
       tls: pki.server,
       sessionDir: localPubSubSessionDir(stateDir),
+      sessionKeyPath: localPubSubSessionKeyPath(stateDir),
     });
     stops.push({ what: 'local pub/sub broker', stop: () => pubsub.close() });
 

@@ -5,6 +5,7 @@ import type { IotCertificates } from '@croupier/cloud/local/local-cloud';
 import { Aedes, type AuthenticateError } from 'aedes';
 import { v7 as uuidv7 } from 'uuid';
 import { openLocalPubSubSessions } from './local-pubsub-sessions.js';
+import { ensureSealingKey } from './sealed-value-store.js';
 
 /** The core's local pub/sub: what Greengrass IPC publish/subscribe is on a real core. */
 export interface LocalPubSubBroker {
@@ -19,6 +20,9 @@ export interface LocalPubSubBroker {
 /** Where the floor's local pub/sub broker keeps its sessions under a state folder. */
 export const localPubSubSessionDir = (stateDir: string): string => join(stateDir, 'pubsub-sessions');
 
+/** The key that seals the values of the session store, in the state folder's secrets. */
+export const localPubSubSessionKeyPath = (stateDir: string): string => join(stateDir, 'secrets', 'pubsub-sessions.key');
+
 /** MQTT 3.1.1 CONNACK "not authorized". */
 const NOT_AUTHORIZED = 5;
 
@@ -31,14 +35,17 @@ const NOT_AUTHORIZED = 5;
  * has each persistent session's subscriptions and the QoS 1 messages queued for it, so what a
  * publisher sends before a subscriber is back is delivered when it is. LevelDB's writes reach the
  * kernel before the broker acknowledges, so they survive the broker process dying, not the machine.
+ * Stored messages are sealed with the key at `sessionKeyPath`: SMIB card-ins carry card numbers.
  */
 export async function startLocalPubSubBroker(options: {
   readonly host: string;
   readonly port: number;
   readonly tls: IotCertificates;
   readonly sessionDir: string;
+  /** The sealing key's file, made on first use: queued messages are stored encrypted. */
+  readonly sessionKeyPath: string;
 }): Promise<LocalPubSubBroker> {
-  const sessions = openLocalPubSubSessions(options.sessionDir);
+  const sessions = openLocalPubSubSessions(options.sessionDir, await ensureSealingKey(options.sessionKeyPath));
   const broker = await Aedes.createBroker({
     // The persistence keys each queued message by broker id and a counter that restarts at zero, so a
     // broker restarted on the same folder needs an id of its own or it overwrites what its previous

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import LevelPersistence from 'aedes-persistence-level/asyncPersistence.js';
 import { ClassicLevel } from 'classic-level';
+import { SealedValueStore } from './sealed-value-store.js';
 
 /**
  * The local pub/sub broker's session store: aedes persistence over LevelDB, with the steps aedes
@@ -153,9 +154,9 @@ export interface LocalPubSubSessions {
   close(): Promise<void>;
 }
 
-/** Opens (creating if needed) the session store in `dir`. */
-export function openLocalPubSubSessions(dir: string): LocalPubSubSessions {
+/** Opens (creating if needed) the session store in `dir`, its values sealed with `sealingKey`. */
+export function openLocalPubSubSessions(dir: string, sealingKey: Buffer): LocalPubSubSessions {
   const db = new ClassicLevel<string, Buffer>(dir, { valueEncoding: 'buffer' });
-  const persistence = new OrderedLevelPersistence(db);
+  const persistence = new OrderedLevelPersistence(new SealedValueStore(db, sealingKey));
   return { persistence, releaseClient: (client) => persistence.releaseClient(client), close: () => db.close() };
 }

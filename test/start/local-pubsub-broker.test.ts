@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, LocalConfigurationSource, MqttTransport } from '@croupier/edge-kit';
@@ -56,6 +56,7 @@ describe('the core local pub/sub broker with a session folder', () => {
       port,
       tls: { caPem: pki.ca.certPem, certPem: pki.server.certPem, keyPem: pki.server.keyPem },
       sessionDir: join(dir, 'sessions'),
+      sessionKeyPath: join(dir, 'secrets', 'sessions.key'),
     });
 
   it('GIVEN a subscriber away with a persistent session WHEN messages are queued for it, the broker restarts and more are queued THEN the subscriber gets every message of both runs, in order', async () => {
@@ -71,6 +72,12 @@ describe('the core local pub/sub broker with a session folder', () => {
     };
     await publishFrom(first.port, sent.slice(0, 40));
     await first.close();
+    // SMIB card-ins carry card numbers: what is queued is on disk only sealed.
+    const stored = await Promise.all(
+      (await readdir(join(dir, 'sessions'))).map((file) => readFile(join(dir, 'sessions', file))),
+    );
+    expect(stored.some((bytes) => bytes.includes('first-run-'))).toBe(false);
+    expect((await stat(join(dir, 'secrets', 'sessions.key'))).mode & 0o077).toBe(0);
 
     // The restarted broker numbers its messages from zero again: they must not take the place of the queued ones.
     const second = await start(first.port);

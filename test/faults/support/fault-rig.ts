@@ -18,6 +18,7 @@ import { type FloorPki, openFloorPki } from '../../../scripts/start/floor-pki.js
 import {
   type LocalPubSubBroker,
   localPubSubSessionDir,
+  localPubSubSessionKeyPath,
   startLocalPubSubBroker,
 } from '../../../scripts/start/local-pubsub-broker.js';
 import {
@@ -103,6 +104,7 @@ export class FaultRig {
         port: 0,
         tls: pki.server,
         sessionDir: localPubSubSessionDir(stateDir),
+        sessionKeyPath: localPubSubSessionKeyPath(stateDir),
       });
       stops.push(() => pubsub.close());
       const shufflerFloor =
@@ -247,6 +249,7 @@ export class FaultRig {
       port,
       tls: this.pki.server,
       sessionDir: localPubSubSessionDir(join(this.options.dir, 'state')),
+      sessionKeyPath: localPubSubSessionKeyPath(join(this.options.dir, 'state')),
     });
   }
 

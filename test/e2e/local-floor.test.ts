@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDbDocumentClient } from '@croupier/cloud/aws/clients';
 import { LakeQueryEngine } from '@croupier/cloud/local/lake/lake-query-engine';
 import { namedQuery, runNamedQuery } from '@croupier/cloud/local/lake/named-queries';
@@ -72,6 +72,29 @@ describe('GIVEN `npm start` headless: a shuffler heading for a motor failure, a 
       const lines = await readShufflerGroundTruth(stateDir);
       return lines.some((l) => l.type === 'failure' && l.deviceId === FAILING) ? true : undefined;
     });
+    // The simulator records the stall when it happens; the floor sees it only at the next poll. Stop
+    // once the cloud has raised the fault from the stalled shuffler's telemetry, so that reading is in
+    // Kinesis (and so in the lake once drained) rather than still on its way through the edge. (SNS is
+    // no witness: the fault falls inside the predictive alert's notification cool-down.)
+    const liveDynamo = createDynamoDbDocumentClient({
+      endpoint: floor.floor.cloud.dynamodb,
+      region: 'us-east-1',
+      credentials: LOCAL_CREDENTIALS,
+    });
+    try {
+      await until(`the cloud's fault alert for ${FAILING}`, 90_000, async () => {
+        const { Items = [] } = await liveDynamo.send(
+          new QueryCommand({
+            TableName: 'croupier-alerts',
+            KeyConditionExpression: 'deviceId = :device',
+            ExpressionAttributeValues: { ':device': FAILING },
+          }),
+        );
+        return Items.some((alert) => alert.cause === 'fault') ? true : undefined;
+      });
+    } finally {
+      liveDynamo.destroy();
+    }
     exitCode = await floor.stop();
     // The scenario names no key: the floor generated this one in its fresh state folder on start.
     const keyPath = join(stateDir, 'secrets', 'player-token.key');
@@ -118,7 +141,7 @@ describe('GIVEN `npm start` headless: a shuffler heading for a motor failure, a 
     } finally {
       engine.close();
     }
-  }, 330_000);
+  }, 420_000);
 
   afterAll(async () => {
     await tap?.close().catch(() => undefined);

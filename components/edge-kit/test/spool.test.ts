@@ -8,6 +8,7 @@ import { spoolPayload } from './fixtures/spool-payload.js';
 
 const logger = createLogger({ component: 'spool-test', sink: () => {} });
 const writer = new URL('./fixtures/spool-writer.ts', import.meta.url).pathname;
+const syncWriter = new URL('./fixtures/sync-writer.ts', import.meta.url).pathname;
 
 /** Runs the writer child until it has acknowledged `acks` records, then SIGKILLs it. */
 function killWriterAfter(directory: string, acks: number): Promise<{ acked: number[]; committed: number }> {
@@ -69,6 +70,32 @@ describe('SegmentLog crash safety', () => {
     expect(next.seq).toBe(records.at(-1)!.seq + 1);
     await log.close();
   }, 90_000);
+
+  it('GIVEN records written with `write` and the writer SIGKILLed in the same tick WHEN recovered THEN every one is there', async () => {
+    const directory = join(dir, 'sync-kill9');
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', syncWriter, directory, '2000'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      child.on('error', reject);
+      child.on('exit', (_code, signal) =>
+        signal === 'SIGKILL' ? resolve(out) : reject(new Error(`writer was not killed (${signal})`)),
+      );
+    });
+    expect(output.trim()).toBe('wrote 2000');
+
+    const log = await SegmentLog.open({ directory, segmentBytes: 16 * 1024, fsync: 'always', logger });
+    const records = await log.read(0, 10_000);
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+    for (const record of records) expect(record.payload.equals(spoolPayload(record.seq))).toBe(true);
+    // 2,000 records over 16 KiB segments: the rolls were synchronous too.
+    expect((await readdir(directory)).filter((n) => n.endsWith('.seg')).length).toBeGreaterThan(5);
+    await log.close();
+  }, 60_000);
 
   it('GIVEN a torn frame at the end of a segment WHEN recovered THEN the tail is truncated and the records before it are kept', async () => {
     const directory = join(dir, 'torn');

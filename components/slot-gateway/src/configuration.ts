@@ -39,6 +39,23 @@ export const SlotGatewayConfiguration = z.object({
         ),
     })
     .prefault({}),
+  outbox: z
+    .object({
+      directory: z
+        .string()
+        .min(1)
+        .default('outbox')
+        .describe('Slot events written before they are published, until acknowledged; relative to the work directory'),
+      segmentBytes: z
+        .int()
+        .min(4 * 1024)
+        .default(1024 * 1024),
+      fsync: z
+        .enum(['always', 'interval', 'never'])
+        .default('always')
+        .describe('When a written event is fdatasynced; a process kill loses nothing written under any of them'),
+    })
+    .prefault({}),
   healthIntervalMs: z.int().min(1_000).default(60_000),
 });
 export type SlotGatewayConfiguration = z.infer<typeof SlotGatewayConfiguration>;

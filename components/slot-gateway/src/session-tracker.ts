@@ -1,3 +1,5 @@
+import type { SlotEvent } from '@croupier/contracts';
+
 /** The card in a machine: who is playing and since which card-in. */
 export interface CardSession {
   readonly playerToken: string;
@@ -22,6 +24,16 @@ export class SessionTracker {
     const session = this.#byMachine.get(machineId);
     this.#byMachine.delete(machineId);
     return session;
+  }
+
+  /**
+   * Applies a card-in or card-out already tokenised (a slot event replayed from the outbox), as
+   * handling its SMIB event did; other events leave the sessions as they are.
+   */
+  follow(event: SlotEvent): void {
+    if (event.type === 'card_in')
+      this.cardIn(event.machineId, { playerToken: event.playerToken, sessionId: event.eventId });
+    else if (event.type === 'card_out') this.cardOut(event.machineId);
   }
 
   current(machineId: string): CardSession | undefined {

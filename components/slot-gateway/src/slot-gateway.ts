@@ -21,6 +21,7 @@ import {
 import { playerTokenKey, type SlotGatewayConfiguration } from './configuration.js';
 import { DeadLetterFile } from './dead-letter.js';
 import { DuplicateFilter } from './duplicate-filter.js';
+import { Outbox } from './outbox.js';
 import { SessionFile } from './session-file.js';
 import { SessionTracker } from './session-tracker.js';
 import { tokenise } from './tokenise.js';
@@ -31,7 +32,7 @@ export interface SlotGatewayOptions {
   readonly thingName: string;
   readonly version: string;
   readonly configuration: SlotGatewayConfiguration;
-  /** Where relative dead-letter and session paths are resolved; the component work directory. */
+  /** Where relative dead-letter, session and outbox paths are resolved; the component work directory. */
   readonly workDirectory?: string;
   readonly now?: () => number;
 }
@@ -45,7 +46,13 @@ interface Counters {
   offersShown: number;
   offersRefused: number;
   sessionSaveFailures: number;
+  resent: number;
+  publishRetries: number;
 }
+
+/** Backoff between attempts to publish a slot event local pub/sub refused. */
+const PUBLISH_RETRY_MIN_MS = 250;
+const PUBLISH_RETRY_MAX_MS = 30_000;
 
 /**
  * com.croupier.SlotGateway: SMIB events in (`smib/+/events`, bridged from the client-device broker to
@@ -55,17 +62,18 @@ interface Counters {
  * events beside it carry on. Open card sessions are kept in the work directory (`SessionFile`) and
  * resumed at start.
  *
- * Delivery: each event is published on as soon as it is handled (no batching), with QoS 1, and the
- * handler awaits the broker's acknowledgement (PUBACK, or the nucleus's answer over IPC). A card-in or
- * card-out is saved to the session file at the same time, not before, so the save never delays the
- * publish. The residual loss window is from receipt until the onward publish has reached the broker:
- * JSON parsing, validation, one HMAC, the wait for the event loop and the write to the socket. An
- * event inside that window when the process is killed is lost, because the inbound side cannot defer
- * its acknowledgement: the aws-crt MQTT client acknowledges a QoS 1 message as soon as it arrives,
- * before the handler runs, and Greengrass IPC `SubscribeToTopic` has no acknowledgement at all. A true
- * at-least-once handoff needs the SMIB to resend what SlotGateway has not passed on, on the Greengrass
- * client-device broker (for example against an application-level acknowledgement on its display
- * topic); the SMIB's eventId makes such resends safe, since duplicates are dropped here and downstream.
+ * Delivery: each event is written to the {@link Outbox}, synchronously and already tokenised, in the
+ * tick its SMIB message is handled, then published with QoS 1; the outbox marks it sent when the
+ * broker acknowledges (PUBACK, or the nucleus's answer over IPC), and at start publishes again what
+ * was never marked, so a kill -9 after the write loses nothing. A publish that fails is retried with
+ * backoff until it succeeds or the component stops. A card-in or card-out is also saved to the
+ * session file, beside the publish, not before it; sessions are brought up to date from the outbox at
+ * start. The residual window: the inbound side cannot defer its acknowledgement (the aws-crt MQTT
+ * client acknowledges a QoS 1 message as it arrives, Greengrass IPC `SubscribeToTopic` has no
+ * acknowledgement at all), so a message already acknowledged but still queued for the event loop when
+ * the process dies is lost. Closing that needs the SMIB to resend what SlotGateway has not confirmed
+ * (for example against an application-level acknowledgement on its display topic); its eventId makes
+ * such resends safe, since duplicates are dropped here and downstream.
  */
 export class SlotGateway {
   readonly #options: SlotGatewayOptions;
@@ -75,6 +83,7 @@ export class SlotGateway {
   readonly #sessions: SessionTracker;
   readonly #sessionFile: SessionFile;
   readonly #deadLetters: DeadLetterFile;
+  readonly #outbox: Outbox;
   readonly #subscriptions: Subscription[] = [];
   readonly #counters: Counters = {
     received: 0,
@@ -85,13 +94,17 @@ export class SlotGateway {
     offersShown: 0,
     offersRefused: 0,
     sessionSaveFailures: 0,
+    resent: 0,
+    publishRetries: 0,
   };
   #health: HealthReporter | undefined;
+  #stopping = false;
 
-  private constructor(options: SlotGatewayOptions, sessionFile: SessionFile, sessions: SessionTracker) {
+  private constructor(options: SlotGatewayOptions, sessionFile: SessionFile, sessions: SessionTracker, outbox: Outbox) {
     this.#options = options;
     this.#sessionFile = sessionFile;
     this.#sessions = sessions;
+    this.#outbox = outbox;
     const { configuration } = options;
     this.#key = playerTokenKey(configuration);
     this.#machines = new Map(configuration.machines.map((m) => [m.machineId, m]));
@@ -109,7 +122,15 @@ export class SlotGateway {
     if (loaded.problem) {
       logger.error('open sessions not resumed: session file unusable', { problem: loaded.problem });
     }
-    const gateway = new SlotGateway(options, sessionFile, new SessionTracker(loaded.sessions));
+    const outbox = await Outbox.open({
+      directory: resolve(workDirectory(options), options.configuration.outbox.directory),
+      segmentBytes: options.configuration.outbox.segmentBytes,
+      fsync: options.configuration.outbox.fsync,
+      logger,
+    });
+    const gateway = new SlotGateway(options, sessionFile, new SessionTracker(loaded.sessions), outbox);
+    // Before subscribing, so what the last run accepted goes out ahead of anything newer.
+    await gateway.#resendUnsent();
     gateway.#subscriptions.push(
       await transport.subscribeLocal(SMIB_EVENTS_FILTER, ({ topic, payload }) =>
         gateway.#onSmibMessage(topic, payload),
@@ -153,6 +174,10 @@ export class SlotGateway {
       'smib.unknownMachine': this.#counters.unknownMachine,
       'sessions.open': this.#sessions.openSessions,
       'sessions.saveFailures': this.#counters.sessionSaveFailures,
+      'outbox.pending': this.#outbox.pending,
+      'outbox.resent': this.#counters.resent,
+      'outbox.writeFailures': this.#outbox.failedWrites,
+      'publish.retries': this.#counters.publishRetries,
       'offers.shown': this.#counters.offersShown,
       'offers.refused': this.#counters.offersRefused,
     };
@@ -164,9 +189,10 @@ export class SlotGateway {
   }
 
   async stop(): Promise<void> {
+    this.#stopping = true;
     this.#health?.stop();
     await Promise.allSettled(this.#subscriptions.map((s) => s.close()));
-    await Promise.all([this.#deadLetters.flushed(), this.#sessionFile.flushed()]);
+    await Promise.all([this.#deadLetters.flushed(), this.#sessionFile.flushed(), this.#outbox.close()]);
   }
 
   #now(): number {
@@ -198,13 +224,59 @@ export class SlotGateway {
     if (!machine) this.#counters.unknownMachine += 1;
     const out = parseWith(SlotEvent, tokenise(event.value, this.#key, this.#sessions, machine));
     if (!out.ok) return this.#deadLetter(topic, payload, out.error.message);
+    // Written before anything is awaited: from here on the event survives a kill of the process.
+    const seq = this.#outbox.add(out.value);
     const saved =
       event.value.type === 'card_in' || event.value.type === 'card_out' ? this.#saveSessions() : Promise.resolve();
-    await Promise.all([
-      this.#options.transport.publishLocal(LOCAL_TOPICS.slotEvents, Buffer.from(JSON.stringify(out.value))),
-      saved,
-    ]);
+    const [published] = await Promise.all([this.#publish(out.value), saved]);
+    if (!published) return;
+    this.#outbox.sent(seq);
     this.#counters.forwarded += 1;
+  }
+
+  /** Publishes what the outbox held at start, in order, and brings the open sessions up to date with it. */
+  async #resendUnsent(): Promise<void> {
+    const { entries, unreadable } = await this.#outbox.unsent();
+    if (unreadable > 0) this.#options.logger.error('outbox records that are not slot events; dropped', { unreadable });
+    if (entries.length === 0) return;
+    this.#options.logger.warn(
+      'slot events accepted before the last stop were never acknowledged; publishing them again',
+      {
+        events: entries.length,
+      },
+    );
+    const now = this.#now();
+    for (const { event } of entries) {
+      this.#sessions.follow(event);
+      this.#duplicates.firstSeen(event.eventId, now);
+    }
+    if (entries.some(({ event }) => event.type === 'card_in' || event.type === 'card_out')) await this.#saveSessions();
+    for (const { event, seq } of entries) {
+      if (!(await this.#publish(event))) return;
+      this.#outbox.sent(seq);
+      this.#counters.resent += 1;
+    }
+  }
+
+  /**
+   * Publishes a slot event to Uplink, retrying with backoff while local pub/sub refuses it. Resolves
+   * false only if the component stops first: the event then stays in the outbox for the next start.
+   */
+  async #publish(event: SlotEvent): Promise<boolean> {
+    const payload = Buffer.from(JSON.stringify(event));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#options.transport.publishLocal(LOCAL_TOPICS.slotEvents, payload);
+        return true;
+      } catch (e) {
+        if (this.#stopping) return false;
+        this.#counters.publishRetries += 1;
+        const delayMs = Math.min(PUBLISH_RETRY_MAX_MS, PUBLISH_RETRY_MIN_MS * 2 ** attempt);
+        this.#options.logger.warn('slot event not published; retrying', { eventId: event.eventId, delayMs, error: e });
+        await new Promise((r) => setTimeout(r, delayMs));
+        if (this.#stopping) return false;
+      }
+    }
   }
 
   /** A session file that cannot be written costs ratings after a restart, never the event itself. */

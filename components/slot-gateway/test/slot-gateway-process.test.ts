@@ -183,4 +183,85 @@ describe('the built SlotGateway bundle as a process on the local floor', () => {
     );
     expect(workFiles.join('\n')).not.toContain(cardIn.cardNumber);
   }, 120_000);
+
+  it('GIVEN slot events written to the outbox whose publish local pub/sub never acknowledged WHEN the process is killed with SIGKILL and restarted THEN each is published, once the broker acknowledges, and no card number is on disk', async () => {
+    const key = randomBytes(32).toString('hex');
+    const workDirectory = join(dir, 'work-outbox');
+    const start = () =>
+      startComponentProcess({
+        floor,
+        bundlePath: built.bundlePath,
+        recipePath: join(componentDirectory, 'recipe.yaml'),
+        thingName: CORE,
+        configuration: { playerTokenKeyHex: key, healthIntervalMs: 3_600_000 },
+        workDirectory,
+      });
+    const running = () => states.filter((s) => s === 'RUNNING').length;
+    // The broker takes the gateway's slot events but never authorises them, so no PUBACK is sent:
+    // they stay unacknowledged in the process, as a burst does between the SMIB's delivery and Uplink's.
+    const { aedes } = floor.local;
+    const authorize = aedes.authorizePublish;
+    let held = 0;
+    aedes.authorizePublish = (client, packet, callback) => {
+      if (packet.topic === LOCAL_TOPICS.slotEvents) held += 1;
+      else authorize.call(aedes, client, packet, callback);
+    };
+
+    const runningBefore = running();
+    const first = await start();
+    await until(() => running() > runningBefore, 'first RUNNING');
+    const machineId = 'slot-0099';
+    const cardIn = {
+      eventId: newEventId(),
+      eventTime: Date.now(),
+      schemaVersion: SCHEMA_VERSION,
+      machineId,
+      type: 'card_in',
+      cardNumber: '4111111111111111',
+    };
+    const games = Array.from({ length: 19 }, () => ({
+      eventId: newEventId(),
+      eventTime: Date.now(),
+      schemaVersion: SCHEMA_VERSION,
+      machineId,
+      type: 'game_played',
+      gameId: 'buffalo-gold',
+      paytableId: 'bg-96',
+      theoreticalHold: 0.04,
+      denominationCents: 1,
+      wagerCents: 100,
+      winCents: 0,
+    }));
+    publishSmib(cardIn);
+    for (const game of games) publishSmib(game);
+    await until(() => held === 20, 'the 20 slot events held at the broker');
+    process.kill(Number(await readFile(first.pidFile, 'utf8')), 'SIGKILL');
+    expect((await first.exit).signal).toBe('SIGKILL');
+    aedes.authorizePublish = authorize;
+    expect([cardIn, ...games].filter((e) => forwardedEvent(e.eventId))).toEqual([]);
+
+    const runningAfterKill = running();
+    const second = await start();
+    await until(() => running() > runningAfterKill, 'RUNNING after restart');
+    await until(
+      () => [cardIn, ...games].every((e) => forwardedEvent(e.eventId) !== undefined),
+      'every held event published after the restart',
+    );
+    const playerToken = derivePlayerToken(Buffer.from(key, 'hex'), cardIn.cardNumber);
+    for (const game of games) {
+      expect(forwardedEvent(game.eventId)).toMatchObject({ playerToken, sessionId: cardIn.eventId });
+    }
+    expect(
+      second.lines().find((l) => String(l.message).startsWith('slot events accepted before the last stop')),
+    ).toMatchObject({
+      events: 20,
+    });
+
+    process.kill(Number(await readFile(second.pidFile, 'utf8')), 'SIGTERM');
+    expect((await second.exit).code).toBe(0);
+    const outbox = join(workDirectory, 'outbox');
+    const segments = await Promise.all((await readdir(outbox)).map((name) => readFile(join(outbox, name))));
+    expect(Buffer.concat(segments).includes(cardIn.cardNumber)).toBe(false);
+    expect(Buffer.concat(segments).includes(playerToken)).toBe(true);
+  }, 120_000);
 });

@@ -77,7 +77,9 @@ export const UplinkConfiguration = z
             fsync: z
               .enum(['always', 'interval', 'never'])
               .default('always')
-              .describe('always: each group-commit write is fdatasynced, so an accepted event survives power loss'),
+              .describe(
+                'always: each journal write is fdatasynced (shared by the writes made meanwhile); a process kill loses nothing written under any policy',
+              ),
           })
           .prefault({}),
       })

@@ -1,17 +1,12 @@
 import { parseStreamEvent, type StreamEvent, type UplinkStream } from '@croupier/contracts';
 import { type FsyncPolicy, type Logger, SegmentLog } from '@croupier/edge-kit';
 
-/** One group-commit record of the journal: the events taken while the previous record was being written. */
-interface JournalGroup {
-  readonly events: StreamEvent[];
-  /** The record's seq once written, `undefined` if the write failed (the events then live in memory only). */
-  readonly seq: Promise<number | undefined>;
-}
-
 /** Where one accepted event sits in the journal. */
 export interface JournalEntry {
-  readonly group: JournalGroup;
-  readonly index: number;
+  /** Seq of the record holding the event, `undefined` if it could not be written (memory only). */
+  readonly seq: number | undefined;
+  /** Whether the event is the last of its record: the record is committed only with its last event. */
+  readonly last: boolean;
 }
 
 export interface IntakeJournalOptions {
@@ -32,27 +27,22 @@ export interface RecoveredEvents {
 const RECOVERY_CHUNK = 1_000;
 
 /**
- * Write-ahead journal of one stream's accepted events, ahead of the envelope spool. An event is
- * written here as it is taken from the local broker, and the journal is committed past it only once
- * the envelope holding it is in the spool; at start, what is left is batched again.
- *
- * Group commit: the first event taken while no write is in flight starts a write at once; events
- * taken during a write wait and go together in the next record, so the number of writes (and
- * fsyncs) follows the disk's pace, not the event rate, and a record is never more than one write old.
+ * Write-ahead journal of one stream's accepted events, ahead of the envelope spool. The events of
+ * each message taken from the local broker are written here as one record, synchronously, in the
+ * message handler; the journal is committed past them only once the envelope holding them is in the
+ * spool; at start, what is left is batched again.
  *
  * What a crash can still lose: the CRT MQTT client acknowledges a QoS 1 message to the broker when it
- * hands it over, before any of this runs, so an event is exposed from that acknowledgement until its
- * record is written: the time to the next write (at most one write in flight) plus, with fsync
- * `always`, that write's fdatasync for power loss. A process kill loses only events whose write had
- * not reached the kernel. Replays are at-least-once: a crash between spooling an envelope and
- * committing the journal, or a record split over two envelopes, sends those events again with the same
- * eventIds, which the cloud deduplicates.
+ * receives it, before the handler runs, so a message is exposed from that acknowledgement until the
+ * handler's write returns: the wait in the client's queue for the event loop. A process killed after
+ * the write loses nothing. Power loss may also take records written since the last fdatasync (with
+ * fsync `always`, one runs as soon as the previous ends). Replays are at-least-once: a crash between
+ * spooling an envelope and committing the journal, or a record split over two envelopes, sends those
+ * events again with the same eventIds, which the cloud deduplicates.
  */
 export class IntakeJournal {
   readonly #options: IntakeJournalOptions;
   readonly #log: SegmentLog;
-  #open: { events: StreamEvent[]; resolve: (seq: number | undefined) => void; group: JournalGroup } | undefined;
-  #writing: Promise<void> | undefined;
   #committing: Promise<void> = Promise.resolve();
   #failedWrites = 0;
   #failing = false;
@@ -104,9 +94,8 @@ export class IntakeJournal {
           else unreadable += 1;
         }
         if (!Array.isArray(raw)) unreadable += 1;
-        const group: JournalGroup = { events, seq: Promise.resolve(record.seq) };
         events.forEach((event, index) => {
-          entries.push({ event, entry: { group, index } });
+          entries.push({ event, entry: { seq: record.seq, last: index === events.length - 1 } });
         });
         from = record.seq + 1;
       }
@@ -114,20 +103,31 @@ export class IntakeJournal {
     return { entries, unreadable };
   }
 
-  /** Journals an accepted event; the write starts now unless one is in flight. */
-  record(event: StreamEvent): JournalEntry {
-    if (!this.#open) {
-      let resolve!: (seq: number | undefined) => void;
-      const seq = new Promise<number | undefined>((r) => {
-        resolve = r;
-      });
-      const events: StreamEvent[] = [];
-      this.#open = { events, resolve, group: { events, seq } };
+  /**
+   * Journals the accepted events of one message as one record, written before this returns. If the
+   * write fails (a full disk) the events are kept in memory only, counted and logged, never refused.
+   */
+  record(events: readonly StreamEvent[]): JournalEntry[] {
+    let seq: number | undefined;
+    try {
+      seq = this.#log.write(() => Buffer.from(JSON.stringify(events))).seq;
+      if (this.#failing) this.#options.logger.info('intake journal writes again', { stream: this.#options.stream });
+      this.#failing = false;
+      this.#log
+        .durable()
+        .catch((e) =>
+          this.#options.logger.error('intake journal fsync failed', { stream: this.#options.stream, error: e }),
+        );
+    } catch (e) {
+      this.#failedWrites += 1;
+      if (!this.#failing)
+        this.#options.logger.error(
+          'could not write the intake journal; events are held in memory only until it writes again',
+          { stream: this.#options.stream, error: e },
+        );
+      this.#failing = true;
     }
-    const open = this.#open;
-    open.events.push(event);
-    if (!this.#writing) this.#write();
-    return { group: open.group, index: open.events.length - 1 };
+    return events.map((_, index) => ({ seq, last: index === events.length - 1 }));
   }
 
   /**
@@ -136,9 +136,8 @@ export class IntakeJournal {
    * its last event is enveloped.
    */
   async commitThrough(entry: JournalEntry): Promise<void> {
-    const seq = await entry.group.seq;
-    if (seq === undefined) return;
-    const through = entry.index === entry.group.events.length - 1 ? seq + 1 : seq;
+    if (entry.seq === undefined) return;
+    const through = entry.last ? entry.seq + 1 : entry.seq;
     this.#committing = this.#committing
       .then(() => this.#log.commit(through))
       .catch((e) =>
@@ -150,39 +149,9 @@ export class IntakeJournal {
     await this.#committing;
   }
 
-  /** Waits for the write in flight, then closes the journal. */
+  /** Waits for the commits in flight, then closes the journal. */
   async close(): Promise<void> {
-    while (this.#writing) await this.#writing;
     await this.#committing;
     await this.#log.close();
-  }
-
-  #write(): void {
-    const open = this.#open;
-    if (!open) return;
-    this.#open = undefined;
-    this.#writing = this.#log
-      .append(() => Buffer.from(JSON.stringify(open.events)))
-      .then(
-        (record) => {
-          if (this.#failing) this.#options.logger.info('intake journal writes again', { stream: this.#options.stream });
-          this.#failing = false;
-          open.resolve(record.seq);
-        },
-        (e: unknown) => {
-          this.#failedWrites += 1;
-          if (!this.#failing)
-            this.#options.logger.error(
-              'could not write the intake journal; events are held in memory only until it writes again',
-              { stream: this.#options.stream, error: e },
-            );
-          this.#failing = true;
-          open.resolve(undefined);
-        },
-      )
-      .finally(() => {
-        this.#writing = undefined;
-        this.#write();
-      });
   }
 }

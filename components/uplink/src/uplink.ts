@@ -309,6 +309,7 @@ export class Uplink {
     }
     const items = Array.isArray(raw) ? raw : [raw];
     const state = this.#streams.get(stream)!;
+    const events: StreamEvent[] = [];
     for (const item of items) {
       const parsed = parseStreamEvent(stream, item);
       if (!parsed.ok) {
@@ -316,15 +317,20 @@ export class Uplink {
         this.#options.logger.warn('event refused by the contract; dropped', { stream, reason: parsed.error.message });
         continue;
       }
-      if (state.batcher.size + state.queuedEvents >= this.#configuration.intake.maxBufferedEvents) {
+      if (state.batcher.size + state.queuedEvents + events.length >= this.#configuration.intake.maxBufferedEvents) {
         state.droppedEvents += 1;
         continue;
       }
-      const rawBytes = items.length === 1 ? payload.byteLength : JSON.stringify(parsed.value).length;
-      // Journalled here, in the message handler, before anything else can run: the CRT client has
-      // already acknowledged the message, so this write is what makes it survive a crash.
-      this.#accept(state, { event: parsed.value, entry: state.journal.record(parsed.value) }, rawBytes);
+      events.push(parsed.value);
     }
+    if (events.length === 0) return;
+    // Journalled here, synchronously in the message handler: the CRT client has already acknowledged
+    // the message, so this write is what makes it survive a crash.
+    const entries = state.journal.record(events);
+    events.forEach((event, i) => {
+      const rawBytes = items.length === 1 ? payload.byteLength : JSON.stringify(event).length;
+      this.#accept(state, { event, entry: entries[i]! }, rawBytes);
+    });
   }
 
   #accept(state: StreamState, accepted: Accepted, rawBytes: number): void {

@@ -8,11 +8,11 @@ export const CAUSES: Readonly<Record<string, string>> = {
   'local pub/sub broker restart':
     'The broker keeps sessions and queued messages in LevelDB and delivers in the order it accepted (see "How the core survives" above). Events missing from the lake mean messages accepted and never delivered: look for `outgoing:` records left in the session folder (`messageId` null: stored, never handed to the client). Games in the lake without a player token mean a machine\'s events reached SlotGateway out of order.',
   'kill -9 Uplink':
-    'Uplink journals every event it takes from the broker (`intake-journal.ts`, group-committed and fsynced) before batching, and re-batches what is left at start. The residual window: the CRT client acknowledges a local message when it hands it to the process, before the handler runs, so a kill between that and the journal write reaching the kernel loses it. Greengrass IPC has no later acknowledgement either.',
+    'Uplink writes the events of each message it takes from the broker to its intake journal (`intake-journal.ts`) synchronously in the message handler, and re-batches what is left at start. The residual window: the CRT client acknowledges a local message when it receives it, before the handler runs, so a message still queued for the event loop at the kill is lost. Greengrass IPC has no later acknowledgement either.',
   'disk full under the spool':
     'Uplink holds events in memory (up to `intake.maxBufferedEvents`) when a spool write fails with ENOSPC or EIO, marks its health degraded and retries with backoff, instead of dropping the envelope. Beyond that bound events are dropped and counted, because the broker already counts them as delivered. The design does not promise this fault: size `spool.maxBytes` below the free space.',
   'kill -9 SlotGateway':
-    'SlotGateway keeps open card sessions (token and session id, never the card number) in its work folder and resumes them at start. The residual window: its MQTT client acknowledges an SMIB event when it hands it to the process, before the tokenised event is published on to Uplink, so events being worked on when it dies are lost unless the SMIB resends. Neither the CRT client nor Greengrass IPC offer a later acknowledgement.',
+    'SlotGateway writes each slot event, tokenised, to its outbox (`outbox.ts`) synchronously in the message handler and publishes again at start what local pub/sub never acknowledged. The residual window: its MQTT client acknowledges an SMIB event when it receives it, before the handler runs, so a message still queued for the event loop at the kill is lost unless the SMIB resends. Neither the CRT client nor Greengrass IPC offer a later acknowledgement.',
   'kill -9 local cloud':
     'Messages the IoT Core stand-in acknowledged but whose rule action had not yet put them to Kinesis are held in memory and are lost with the process (AWS IoT Core itself does not lose an acknowledged message to a restart).',
 };
@@ -76,12 +76,22 @@ Modbus TCP. Uplink's spool sits on a 2 MiB tmpfs (1 MiB spool bound) when the ru
   before CONNACK (\`message-router.ts\`): the broker sends a resumed session's backlog right after
   CONNACK, before the component has subscribed again, and the CRT client acknowledges each message
   as it hands it over, so a message with no handler yet was lost for good. The router holds it and
-  hands it over, in order, when the component subscribes. Uplink journals what it takes before
-  batching (\`intake-journal.ts\`); SlotGateway keeps open card sessions on disk.
+  hands it over, in order, when the component subscribes. SlotGateway writes each slot event,
+  tokenised, to its outbox (\`outbox.ts\`) in the tick it handles the SMIB message, marks it sent when
+  local pub/sub acknowledges the onward publish, and at start publishes again what was never marked;
+  Uplink writes the events of each message to its intake journal (\`intake-journal.ts\`) the same way
+  before batching. Both writes are synchronous (\`SegmentLog.write\`), so once the handler has run a
+  process kill loses nothing; the fdatasync against power loss follows, shared by the writes made
+  meanwhile. The resends are at least once: raw repeats in the kill rows are events published before
+  the kill and not yet marked, which the refined zone and the rating drop by eventId. SlotGateway
+  keeps open card sessions on disk and replays the card-ins and card-outs of its outbox into them.
 - **What is still exposed.** The CRT client, like Greengrass IPC on a real core, acknowledges a
-  message when it hands it to the process, before the component has made it durable; a kill in that
-  instant loses it. The runs below did not hit that window; nothing but a later acknowledgement,
-  which neither offers, closes it.
+  message when it receives it, before the handler has run; a message acknowledged and still queued
+  for the event loop at the instant of a kill is lost. The runs below did not hit that window, and
+  only a later acknowledgement (an SMIB resending what SlotGateway has not confirmed) would close it.
+  On a real core, Greengrass IPC local pub/sub also queues nothing for a component that is down,
+  which this floor's persistent sessions do: what SlotGateway publishes while Uplink restarts is
+  lost there.
 
 ## Results
 

@@ -1,5 +1,7 @@
-import { type FileHandle, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import { close as closeFd, fdatasync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Logger } from '../logger.js';
 import { syncDirectory, writeFileAtomic } from './atomic-file.js';
 import { encodeRecord, RECORD_HEADER_BYTES, recordPayload, scanRecords } from './record-framing.js';
@@ -41,13 +43,22 @@ interface Segment {
   size: number;
 }
 
+const datasyncFd = promisify(fdatasync);
+const closeFdAsync = promisify(closeFd);
+
 const SEGMENT_SUFFIX = '.seg';
 const COMMIT_FILE = 'commit.json';
 const segmentName = (base: number) => `${String(base).padStart(16, '0')}${SEGMENT_SUFFIX}`;
 
 /**
  * An append-only log of records in segment files, with a persisted commit offset. Single writer:
- * appends, commits and evictions are serialised internally; reads may run beside them.
+ * commits and evictions are serialised internally; reads may run beside them.
+ *
+ * Writes are synchronous ({@link SegmentLog.write}): a record is in the kernel when the call returns,
+ * so a process killed at any later instant has it on disk; only the fdatasync that makes it survive
+ * power loss is asynchronous, and concurrent appends share one (group commit at the disk's pace).
+ * A write to the page cache costs microseconds, less than the thread-pool hop an asynchronous write
+ * would take, so the event loop is not held up in practice.
  *
  * Crash safety: records are framed with length and CRC-32 ({@link encodeRecord}); on open, each
  * segment is scanned and a torn tail is truncated, never touching the records before it. The commit
@@ -56,12 +67,20 @@ const segmentName = (base: number) => `${String(base).padStart(16, '0')}${SEGMEN
 export class SegmentLog {
   readonly #options: SegmentLogOptions;
   readonly #segments: Segment[] = [];
-  #active: FileHandle | undefined;
+  /** Descriptor of the segment being written; records are written only to a segment this run started. */
+  #active: number | undefined;
   #committed = 0;
   #next = 0;
   #queue: Promise<unknown> = Promise.resolve();
   #dirty = false;
   #fsyncTimer: NodeJS.Timeout | undefined;
+  /**
+   * The end of the disk chain: fdatasyncs, and the sealing of finished segments, run one after
+   * another in the order they were asked for.
+   */
+  #diskTail: Promise<void> = Promise.resolve();
+  /** The fdatasync queued on the chain and not yet started, shared by every append made meanwhile. */
+  #pendingFlush: Promise<void> | undefined;
   #truncatedBytes = 0;
 
   private constructor(options: SegmentLogOptions) {
@@ -115,37 +134,53 @@ export class SegmentLog {
   }
 
   /**
-   * Appends one record. `build` receives the record's seq, so a caller can stamp it into the payload
-   * (Uplink's envelope sequence number is its spool seq). Resolves once written per the fsync policy.
+   * Writes one record now, synchronously: when this returns the record is in the kernel and survives
+   * a kill of the process (not yet a power loss; see {@link SegmentLog.append}). `build` receives the
+   * record's seq, so a caller can stamp it into the payload (Uplink's envelope sequence number is its
+   * spool seq). Throws on an I/O error (a full disk), leaving the log as it was.
    */
-  append(build: (seq: number) => Uint8Array): Promise<SpoolRecord> {
-    return this.#serial(async () => {
-      const seq = this.#next;
-      const payload = build(seq);
-      const appendedAt = (this.#options.now ?? Date.now)();
-      const frame = encodeRecord(payload, appendedAt);
-      let segment = this.#segments.at(-1);
-      if (!segment || !this.#active || segment.size >= this.#options.segmentBytes) segment = await this.#roll();
-      // A regular file may take fewer bytes than asked (a disk filling mid-frame): write the rest, and
-      // on an error leave `segment.size` where it was, so the next append overwrites the partial frame.
-      for (let written = 0; written < frame.length; ) {
-        const { bytesWritten } = await this.#active!.write(
-          frame,
-          written,
-          frame.length - written,
-          segment.size + written,
-        );
-        if (bytesWritten === 0) throw new Error(`segment write made no progress at byte ${segment.size + written}`);
-        written += bytesWritten;
-      }
-      // Readers see the record only once it is as durable as the policy promises.
-      await this.#afterWrite();
-      segment.offsets.push(segment.size);
-      segment.appendedAt.push(appendedAt);
-      segment.size += frame.length;
-      this.#next = seq + 1;
-      return { seq, appendedAt, payload: Buffer.from(payload) };
-    });
+  write(build: (seq: number) => Uint8Array): SpoolRecord {
+    const seq = this.#next;
+    const payload = build(seq);
+    const appendedAt = (this.#options.now ?? Date.now)();
+    const frame = encodeRecord(payload, appendedAt);
+    let segment = this.#segments.at(-1);
+    if (!segment || this.#active === undefined || segment.size >= this.#options.segmentBytes) segment = this.#roll();
+    // A regular file may take fewer bytes than asked (a disk filling mid-frame): write the rest, and
+    // on an error leave `segment.size` where it was, so the next write overwrites the partial frame.
+    for (let written = 0; written < frame.length; ) {
+      const bytesWritten = writeSync(this.#active!, frame, written, frame.length - written, segment.size + written);
+      if (bytesWritten === 0) throw new Error(`segment write made no progress at byte ${segment.size + written}`);
+      written += bytesWritten;
+    }
+    segment.offsets.push(segment.size);
+    segment.appendedAt.push(appendedAt);
+    segment.size += frame.length;
+    this.#next = seq + 1;
+    this.#dirty = true;
+    return { seq, appendedAt, payload: Buffer.from(payload) };
+  }
+
+  /** {@link SegmentLog.write}, then resolves once the record is as durable as the fsync policy promises. */
+  async append(build: (seq: number) => Uint8Array): Promise<SpoolRecord> {
+    const record = this.write(build);
+    await this.durable();
+    return record;
+  }
+
+  /** Resolves once every record written so far is as durable as the fsync policy promises. */
+  durable(): Promise<void> {
+    switch (this.#options.fsync) {
+      case 'always':
+        return this.#flush();
+      case 'interval':
+        this.#fsyncTimer ??= setInterval(() => {
+          if (this.#dirty) this.#flush().catch((e) => this.#options.logger.error('spool fsync failed', { error: e }));
+        }, this.#options.fsyncIntervalMs ?? 1_000).unref();
+        return Promise.resolve();
+      case 'never':
+        return Promise.resolve();
+    }
   }
 
   /** Reads up to `maxRecords` records from `fromSeq` on, skipping seqs lost to eviction. */
@@ -204,7 +239,7 @@ export class SegmentLog {
       if (this.#segments.length === 0) return 0;
       if (this.#segments.length === 1) {
         if (this.#segments[0]!.offsets.length === 0) return 0;
-        await this.#roll();
+        this.#roll();
       }
       const oldest = this.#segments.shift()!;
       const end = oldest.base + oldest.offsets.length;
@@ -224,11 +259,12 @@ export class SegmentLog {
     return this.#serial(async () => {
       clearInterval(this.#fsyncTimer);
       this.#fsyncTimer = undefined;
-      if (this.#active) {
-        if (this.#dirty && this.#options.fsync !== 'never') await this.#active.datasync();
-        await this.#active.close();
+      if (this.#active !== undefined) {
+        const active = this.#active;
         this.#active = undefined;
+        this.#retire(active);
       }
+      await this.#diskTail;
     });
   }
 
@@ -238,28 +274,47 @@ export class SegmentLog {
     return result;
   }
 
-  async #afterWrite(): Promise<void> {
-    switch (this.#options.fsync) {
-      case 'always':
-        await this.#active!.datasync();
-        return;
-      case 'interval':
-        this.#dirty = true;
-        this.#fsyncTimer ??= setInterval(() => {
-          if (!this.#dirty || !this.#active) return;
-          this.#dirty = false;
-          this.#active.datasync().catch((e) => this.#options.logger.error('spool fsync failed', { error: e }));
-        }, this.#options.fsyncIntervalMs ?? 1_000).unref();
-        return;
-      case 'never':
-        return;
-    }
+  /**
+   * An fdatasync of the active segment, queued on the disk chain: it covers every write made before it
+   * starts, so appends made while another sync runs share one (group commit at the disk's pace).
+   */
+  #flush(): Promise<void> {
+    if (this.#pendingFlush) return this.#pendingFlush;
+    const fd = this.#active;
+    const flush = this.#onDisk(async () => {
+      if (this.#pendingFlush === flush) this.#pendingFlush = undefined;
+      this.#dirty = false;
+      if (fd !== undefined) await datasyncFd(fd);
+    });
+    this.#pendingFlush = flush;
+    return flush;
   }
 
-  async #roll(): Promise<Segment> {
-    if (this.#active) {
-      if (this.#options.fsync !== 'never') await this.#active.datasync();
-      await this.#active.close();
+  /** Runs `task` on the disk chain, after everything asked for before it. */
+  #onDisk(task: () => Promise<void>): Promise<void> {
+    const run = this.#diskTail.then(task);
+    this.#diskTail = run.catch(() => {});
+    return run;
+  }
+
+  /** Seals the segment behind `fd`: synced (unless the policy is `never`) and closed on the disk chain. */
+  #retire(fd: number): void {
+    const sync = this.#options.fsync !== 'never';
+    this.#onDisk(async () => {
+      try {
+        if (sync) await datasyncFd(fd);
+      } finally {
+        await closeFdAsync(fd);
+      }
+    }).catch((e) => this.#options.logger.error('spool segment seal failed', { error: e }));
+  }
+
+  #roll(): Segment {
+    if (this.#active !== undefined) {
+      // A flush already queued syncs the segment it was asked for; writes to the next one need their own.
+      this.#pendingFlush = undefined;
+      this.#retire(this.#active);
+      this.#active = undefined;
     }
     const segment: Segment = {
       base: this.#next,
@@ -270,11 +325,15 @@ export class SegmentLog {
     };
     const last = this.#segments.at(-1);
     if (last && last.offsets.length === 0) {
-      await rm(last.path, { force: true });
+      rmSync(last.path, { force: true });
       this.#segments.pop();
     }
-    this.#active = await open(segment.path, 'w');
-    await syncDirectory(this.#options.directory);
+    this.#active = openSync(segment.path, 'w');
+    if (this.#options.fsync !== 'never') {
+      this.#onDisk(() => syncDirectory(this.#options.directory)).catch((e) =>
+        this.#options.logger.error('spool directory sync failed', { error: e }),
+      );
+    }
     this.#segments.push(segment);
     return segment;
   }

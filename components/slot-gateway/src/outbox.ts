@@ -1,0 +1,145 @@
+import { parseWith, SlotEvent } from '@croupier/contracts';
+import { type FsyncPolicy, type Logger, SegmentLog } from '@croupier/edge-kit';
+
+export interface OutboxOptions {
+  readonly directory: string;
+  readonly segmentBytes: number;
+  readonly fsync: FsyncPolicy;
+  readonly logger: Logger;
+}
+
+/** What the outbox held at start: slot events accepted before a stop or crash whose publish was never acknowledged. */
+export interface UnsentEvents {
+  readonly entries: { readonly event: SlotEvent; readonly seq: number }[];
+  /** Records that no longer parse as slot events (a format from another version, or a damaged disk). */
+  readonly unreadable: number;
+}
+
+/** Records read per call during recovery. */
+const RECOVERY_CHUNK = 1_000;
+
+/**
+ * SlotGateway's write-ahead outbox: each slot event is written here, synchronously and already
+ * tokenised (never a card number), in the same tick the SMIB message is handled, and marked sent when
+ * local pub/sub acknowledges its publish. At start, what was never marked is published again.
+ *
+ * Why: the inbound side cannot defer its acknowledgement (the CRT MQTT client acknowledges a QoS 1
+ * message on receipt, Greengrass IPC has none), so once a message has been handed over, this write is
+ * the only thing that outlives a crash. A process killed after it loses nothing; what is still
+ * exposed is a message acknowledged by the client and queued for the event loop when the process dies.
+ *
+ * Publishes complete out of order; the log is committed through the longest run of sent events from
+ * its start, one commit at a time, each taking every event marked meanwhile. A crash before a commit
+ * resends events that were delivered: they keep their eventIds, which Uplink's receivers deduplicate.
+ */
+export class Outbox {
+  readonly #options: OutboxOptions;
+  readonly #log: SegmentLog;
+  /** Seqs at or past the commit frontier whose publish was acknowledged. */
+  readonly #sent = new Set<number>();
+  #frontier: number;
+  #committing: Promise<void> | undefined;
+  #failedWrites = 0;
+  #failing = false;
+
+  private constructor(options: OutboxOptions, log: SegmentLog) {
+    this.#options = options;
+    this.#log = log;
+    this.#frontier = log.committed;
+  }
+
+  /** Opens (and recovers) the outbox directory. */
+  static async open(options: OutboxOptions): Promise<Outbox> {
+    const log = await SegmentLog.open({
+      directory: options.directory,
+      segmentBytes: options.segmentBytes,
+      fsync: options.fsync,
+      logger: options.logger.child({ outbox: 'slot-events' }),
+    });
+    return new Outbox(options, log);
+  }
+
+  /** Writes that failed since start (their events were published without the outbox's cover). */
+  get failedWrites(): number {
+    return this.#failedWrites;
+  }
+
+  /** Events written and not yet committed as sent. */
+  get pending(): number {
+    return this.#log.pending;
+  }
+
+  /** Every event left unsent by the last run, oldest first. */
+  async unsent(): Promise<UnsentEvents> {
+    const entries: { event: SlotEvent; seq: number }[] = [];
+    let unreadable = 0;
+    for (let from = this.#log.committed; from < this.#log.nextSeq; ) {
+      const records = await this.#log.read(from, RECOVERY_CHUNK);
+      if (records.length === 0) break;
+      for (const record of records) {
+        let raw: unknown;
+        try {
+          raw = JSON.parse(record.payload.toString('utf8'));
+        } catch {
+          raw = undefined;
+        }
+        const event = parseWith(SlotEvent, raw);
+        if (event.ok) entries.push({ event: event.value, seq: record.seq });
+        else unreadable += 1;
+        from = record.seq + 1;
+      }
+    }
+    return { entries, unreadable };
+  }
+
+  /**
+   * Writes an event before it is published; returns its seq for {@link Outbox.sent}, or `undefined`
+   * when the write failed (a full disk): the event is then published all the same, counted and logged.
+   */
+  add(event: SlotEvent): number | undefined {
+    try {
+      const { seq } = this.#log.write(() => Buffer.from(JSON.stringify(event)));
+      if (this.#failing) this.#options.logger.info('outbox writes again');
+      this.#failing = false;
+      this.#log.durable().catch((e) => this.#options.logger.error('outbox fsync failed', { error: e }));
+      return seq;
+    } catch (e) {
+      this.#failedWrites += 1;
+      if (!this.#failing)
+        this.#options.logger.error('could not write the outbox; slot events are published without its cover', {
+          error: e,
+        });
+      this.#failing = true;
+      return undefined;
+    }
+  }
+
+  /** Marks an event's publish acknowledged; the log is committed past it once every earlier one is too. */
+  sent(seq: number | undefined): void {
+    if (seq === undefined || seq < this.#frontier) return;
+    this.#sent.add(seq);
+    while (this.#sent.delete(this.#frontier)) this.#frontier += 1;
+    this.#commit();
+  }
+
+  /** Waits for the commit in flight, then closes the outbox. */
+  async close(): Promise<void> {
+    while (this.#committing) await this.#committing;
+    await this.#log.close();
+  }
+
+  #commit(): void {
+    if (this.#committing || this.#frontier <= this.#log.committed) return;
+    this.#committing = this.#log
+      .commit(this.#frontier)
+      .catch((e) =>
+        this.#options.logger.warn('could not commit the outbox; its events may be published again after a restart', {
+          error: e,
+        }),
+      )
+      .finally(() => {
+        this.#committing = undefined;
+        this.#commit();
+      });
+  }
+}

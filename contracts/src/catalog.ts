@@ -4,7 +4,7 @@ import { CoreHealth } from './health.js';
 import { Offer, OfferDownlink, OfferResponse, PlayerRating, PlayerSession } from './player.js';
 import { FailurePrediction, MaintenanceAlert } from './prediction.js';
 import { ShufflerMaintenanceRecord, ShufflerTelemetry } from './shuffler.js';
-import { DisplayMessage, MachineIdentity, SlotEvent, SmibEvent } from './slot.js';
+import { DisplayMessage, MachineIdentity, SlotEvent, SmibAck, SmibEvent } from './slot.js';
 import { AlertStreamEvent } from './streams.js';
 
 /** One published message type: its schema and where it travels. Drives JSON Schema and reference docs. */
@@ -32,6 +32,13 @@ export const catalog: readonly CatalogEntry[] = [
     travels: 'MQTT `smib/{machineId}/display` on the core client-device broker, QoS 1, UTF-8 JSON',
     producer: 'com.croupier.SlotGateway',
     consumers: 'SMIB firmware (shows it on the machine display)',
+  },
+  {
+    name: 'SmibAck',
+    schema: SmibAck,
+    travels: 'MQTT `smib/{machineId}/acks` on the core client-device broker, QoS 1, UTF-8 JSON',
+    producer: 'com.croupier.SlotGateway',
+    consumers: 'SMIB firmware (stops resending the events acknowledged)',
   },
   {
     name: 'MachineIdentity',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cents, EpochMillis, eventBase, Identifier } from './common.js';
+import { Cents, EpochMillis, EventId, eventBase, Identifier } from './common.js';
 import { CardNumber, PlayerToken } from './player-token.js';
 
 /** Where a machine stands on the floor; positions are metres from the floor plan's origin, for heatmaps. */
@@ -157,6 +157,16 @@ export type SlotEventType = SlotEvent['type'];
 /** Fields SlotGateway adds: an SMIB never sends them. */
 const gatewayAdded = { playerToken: true, sessionId: true, location: true } as const;
 
+/**
+ * What an SMIB adds to an event played while a card is in: the card and the card-in that opened the
+ * session. SlotGateway then rates the event without depending on the card-in having reached it first
+ * (a resent card-in can arrive after the games that followed it).
+ */
+const smibCarded = {
+  cardNumber: CardNumber.optional().describe('The card in the machine (floor only: SlotGateway replaces it)'),
+  sessionId: SessionId.optional().describe('The eventId of the card-in of the session under way'),
+};
+
 const SmibCardIn = z
   .object({ ...eventBase, machineId: slotBase.machineId, type: z.literal('card_in'), cardNumber: CardNumber })
   .meta({ id: 'SmibCardIn', description: 'Card inserted, as the SMIB reports it: with the card number.' });
@@ -176,22 +186,28 @@ const SmibCardOut = z
  */
 export const SmibEvent = z
   .discriminatedUnion('type', [
-    GamePlayed.omit(gatewayAdded).meta({
+    GamePlayed.omit(gatewayAdded).extend(smibCarded).meta({
       id: 'SmibGamePlayed',
       description: 'One game played, as the SMIB reports it.',
     }),
     SmibCardIn,
     SmibCardOut,
-    BillIn.omit(gatewayAdded).meta({ id: 'SmibBillIn', description: 'Bill accepted, as the SMIB reports it.' }),
-    TicketOut.omit(gatewayAdded).meta({ id: 'SmibTicketOut', description: 'Ticket printed, as the SMIB reports it.' }),
-    Handpay.omit(gatewayAdded).meta({ id: 'SmibHandpay', description: 'Handpay, as the SMIB reports it.' }),
+    BillIn.omit(gatewayAdded)
+      .extend(smibCarded)
+      .meta({ id: 'SmibBillIn', description: 'Bill accepted, as the SMIB reports it.' }),
+    TicketOut.omit(gatewayAdded)
+      .extend(smibCarded)
+      .meta({ id: 'SmibTicketOut', description: 'Ticket printed, as the SMIB reports it.' }),
+    Handpay.omit(gatewayAdded)
+      .extend(smibCarded)
+      .meta({ id: 'SmibHandpay', description: 'Handpay, as the SMIB reports it.' }),
     Door.omit({ location: true }).meta({
       id: 'SmibDoor',
       description: 'Door opened or closed, as the SMIB reports it.',
     }),
     Tilt.omit({ location: true }).meta({ id: 'SmibTilt', description: 'Tilt, as the SMIB reports it.' }),
     Power.omit({ location: true }).meta({ id: 'SmibPower', description: 'Power on or off, as the SMIB reports it.' }),
-    OfferResponseEvent.omit(gatewayAdded).meta({
+    OfferResponseEvent.omit(gatewayAdded).extend(smibCarded).meta({
       id: 'SmibOfferResponse',
       description: 'Offer answered on the display, as the SMIB reports it.',
     }),
@@ -215,3 +231,20 @@ export const DisplayMessage = z
   })
   .meta({ id: 'DisplayMessage', description: 'An offer shown on the machine display.' });
 export type DisplayMessage = z.infer<typeof DisplayMessage>;
+
+/** Event ids acknowledged in one {@link SmibAck}: a batch, so a burst costs a handful of messages. */
+export const MAX_SMIB_ACK_IDS = 500;
+
+/**
+ * What SlotGateway sends on `smib/{machineId}/acks` once it has made the machine's events durable on
+ * the core (or dead-lettered them). An SMIB keeps every event it published until its id comes back
+ * here, and resends it otherwise: neither the MQTT bridge, local pub/sub nor the gateway's MQTT client
+ * can defer its own acknowledgement until then.
+ */
+export const SmibAck = z
+  .object({
+    machineId: Identifier,
+    eventIds: z.array(EventId).min(1).max(MAX_SMIB_ACK_IDS),
+  })
+  .meta({ id: 'SmibAck', description: 'SMIB events the core has made durable; the SMIB stops resending them.' });
+export type SmibAck = z.infer<typeof SmibAck>;

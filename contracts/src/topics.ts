@@ -56,6 +56,14 @@ export function smibDisplayTopic(machineId: string): string {
   return `smib/${segment('machineId', machineId)}/display`;
 }
 
+/**
+ * `smib/{machineId}/acks`: SlotGateway's acknowledgement of the events it has made durable
+ * ({@link SmibAck}); an SMIB resends what stays unacknowledged.
+ */
+export function smibAcksTopic(machineId: string): string {
+  return `smib/${segment('machineId', machineId)}/acks`;
+}
+
 /** `smib/+/events`: SlotGateway's subscription. */
 export const SMIB_EVENTS_FILTER = 'smib/+/events';
 
@@ -80,7 +88,8 @@ export type ParsedTopic =
   | { kind: 'offers'; property: string; core: string }
   | { kind: 'command'; property: string; core: string; command: string }
   | { kind: 'smibEvents'; machineId: string }
-  | { kind: 'smibDisplay'; machineId: string };
+  | { kind: 'smibDisplay'; machineId: string }
+  | { kind: 'smibAcks'; machineId: string };
 
 /** Parses any topic in the contract; returns a typed error result instead of throwing. */
 export function parseTopic(topic: string): { ok: true; value: ParsedTopic } | { ok: false; error: TopicError } {
@@ -91,6 +100,7 @@ export function parseTopic(topic: string): { ok: true; value: ParsedTopic } | { 
     if (!SEGMENT.test(machineId)) return bad('invalid machine id');
     if (leaf === 'events') return { ok: true, value: { kind: 'smibEvents', machineId } };
     if (leaf === 'display') return { ok: true, value: { kind: 'smibDisplay', machineId } };
+    if (leaf === 'acks') return { ok: true, value: { kind: 'smibAcks', machineId } };
     return bad('unknown smib topic');
   }
   if (parts[0] !== 'croupier' || parts.length < 4) return bad('not a croupier topic');

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { loadEnvironmentConfig } from '@croupier/cloud/infra/config/load';
 import { readRecipeVersions } from '@croupier/cloud/infra/constructs/component-recipes';
 import { readFleetDeploymentTemplate, renderFleetDeployment } from '@croupier/cloud/infra/constructs/fleet-deployment';
-import { smibDisplayTopic, smibEventsTopic, uplinkTopic } from '@croupier/contracts';
+import { smibAcksTopic, smibDisplayTopic, smibEventsTopic, uplinkTopic } from '@croupier/contracts';
 import { deepMerge, readRecipe } from '@croupier/edge-kit';
 import { MonitorConfig } from '@croupier/shuffler-monitor';
 import { SlotGatewayConfiguration } from '@croupier/slot-gateway';
@@ -65,7 +65,7 @@ describe('floor core fleet deployment', () => {
     );
   });
 
-  it('GIVEN client-device auth WHEN rendered THEN an SMIB may publish only its own events and subscribe only its own display, and the bridge carries exactly those topics', () => {
+  it('GIVEN client-device auth WHEN rendered THEN an SMIB may publish only its own events and subscribe only its own display and acknowledgements, and the bridge carries exactly those topics', () => {
     const auth = merge('aws.greengrass.clientdevices.Auth').deviceGroups;
     expect(auth.definitions.CroupierSmibs).toEqual({
       selectionRule: 'thingName: slot-*',
@@ -82,11 +82,16 @@ describe('floor core fleet deployment', () => {
       operations: ['mqtt:subscribe'],
       resources: [`mqtt:topicfilter:${smibDisplayTopic('X').replace('X', own)}`],
     });
+    expect(policy.SubscribeOwnAcks).toMatchObject({
+      operations: ['mqtt:subscribe'],
+      resources: [`mqtt:topicfilter:${smibAcksTopic('X').replace('X', own)}`],
+    });
     expect(policy.ConnectAsItself).toMatchObject({ operations: ['mqtt:connect'], resources: [`mqtt:clientId:${own}`] });
     const bridge = merge('aws.greengrass.clientdevices.mqtt.Bridge').mqttTopicMapping;
     expect(Object.values(bridge)).toEqual([
       { topic: 'smib/+/events', source: 'LocalMqtt', target: 'Pubsub' },
       { topic: 'smib/+/display', source: 'Pubsub', target: 'LocalMqtt' },
+      { topic: 'smib/+/acks', source: 'Pubsub', target: 'LocalMqtt' },
     ]);
   });
 });

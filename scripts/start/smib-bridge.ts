@@ -10,11 +10,12 @@ export interface BridgeMapping {
 
 /**
  * The mappings recipes/floor-core.deployment.yaml gives the real bridge: SMIB events from the
- * client-device broker to local pub/sub, offers on displays back.
+ * client-device broker to local pub/sub, offers on displays and SlotGateway's acknowledgements back.
  */
 export const SMIB_BRIDGE_MAPPINGS: readonly BridgeMapping[] = [
   { topic: 'smib/+/events', source: 'LocalMqtt' },
   { topic: 'smib/+/display', source: 'Pubsub' },
+  { topic: 'smib/+/acks', source: 'Pubsub' },
 ];
 
 /** A running bridge and what it relayed, per mapping topic. */

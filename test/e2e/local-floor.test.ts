@@ -230,6 +230,8 @@ describe('GIVEN `npm start` headless: a shuffler heading for a motor failure, a 
   it('WHEN the lake is read THEN every slot event the SMIBs published is stored exactly once, and nothing else', () => {
     const { published } = publishedSlotEvents(slotTruth);
     expect(slotTruth.run.stats.failed).toBe(0);
+    // The SMIBs disconnected only once SlotGateway had acknowledged every event: none was in flight.
+    expect(slotTruth.run.unacknowledged).toBe(0);
     const ids = new Set(published.map((e) => e.eventId));
     expect(ids.size).toBe(published.length);
     const missing = [...ids].filter((id) => !lake.slot.raw.has(id));

@@ -151,11 +151,14 @@ describe('GIVEN the local IoT Core and client-device broker of a floor with core
   });
 
   describe('client-device broker: SMIB policy', () => {
-    it("WHEN an SMIB subscribes to anything beyond its own display THEN each is refused, so it reads no other machine's offers or events", async () => {
+    it("WHEN an SMIB subscribes to anything beyond its own display and acknowledgements THEN each is refused, so it reads no other machine's offers, events or acknowledgements", async () => {
       const smib = await devices(SMIB);
       expect((await smib.subscribe(`smib/${SMIB}/display`, QOS1)).qos).toBe(QOS1);
+      expect((await smib.subscribe(`smib/${SMIB}/acks`, QOS1)).qos).toBe(QOS1);
       for (const filter of [
         `smib/${OTHER_SMIB}/display`,
+        `smib/${OTHER_SMIB}/acks`,
+        'smib/+/acks',
         'smib/+/display',
         'smib/#',
         '#',

@@ -23,6 +23,11 @@ export const smibPolicy: DevicePolicy = {
       actions: ['subscribe', 'receive'],
       resources: [`smib/${THING}/display`],
     },
+    {
+      description: 'An SMIB subscribes to and receives only the acknowledgements of its own events.',
+      actions: ['subscribe', 'receive'],
+      resources: [`smib/${THING}/acks`],
+    },
   ],
 };
 
@@ -50,9 +55,9 @@ export const deviceGatewayPolicy: DevicePolicy = {
       resources: ['smib/*/events'],
     },
     {
-      description: 'The gateway writes every display.',
+      description: 'The gateway writes every display and every acknowledgement.',
       actions: ['publish'],
-      resources: ['smib/*/display'],
+      resources: ['smib/*/display', 'smib/*/acks'],
     },
   ],
 };

@@ -56,6 +56,16 @@ export const SlotGatewayConfiguration = z.object({
         .describe('When a written event is fdatasynced; a process kill loses nothing written under any of them'),
     })
     .prefault({}),
+  smibAcks: z
+    .object({
+      delayMs: z
+        .int()
+        .min(1)
+        .max(5_000)
+        .default(50)
+        .describe('Acknowledgements to an SMIB are batched for this long: one message per machine per batch'),
+    })
+    .prefault({}),
   healthIntervalMs: z.int().min(1_000).default(60_000),
 });
 export type SlotGatewayConfiguration = z.infer<typeof SlotGatewayConfiguration>;

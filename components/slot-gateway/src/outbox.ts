@@ -114,6 +114,11 @@ export class Outbox {
     }
   }
 
+  /** Resolves once every event added so far is as durable as the fsync policy promises (shared fdatasync). */
+  durable(): Promise<void> {
+    return this.#log.durable();
+  }
+
   /** Marks an event's publish acknowledged; the log is committed past it once every earlier one is too. */
   sent(seq: number | undefined): void {
     if (seq === undefined || seq < this.#frontier) return;

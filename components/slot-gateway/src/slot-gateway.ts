@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import {
   DisplayMessage,
+  EventId,
   LOCAL_TOPICS,
+  MAX_SMIB_ACK_IDS,
   type MachineIdentity,
   OfferDownlink,
   parseTopic,
@@ -9,6 +11,7 @@ import {
   SlotEvent,
   SMIB_EVENTS_FILTER,
   SmibEvent,
+  smibAcksTopic,
   smibDisplayTopic,
 } from '@croupier/contracts';
 import {
@@ -48,6 +51,8 @@ interface Counters {
   sessionSaveFailures: number;
   resent: number;
   publishRetries: number;
+  acksSent: number;
+  acksFailed: number;
 }
 
 /** Backoff between attempts to publish a slot event local pub/sub refused. */
@@ -65,15 +70,17 @@ const PUBLISH_RETRY_MAX_MS = 30_000;
  * Delivery: each event is written to the {@link Outbox}, synchronously and already tokenised, in the
  * tick its SMIB message is handled, then published with QoS 1; the outbox marks it sent when the
  * broker acknowledges (PUBACK, or the nucleus's answer over IPC), and at start publishes again what
- * was never marked, so a kill -9 after the write loses nothing. A publish that fails is retried with
- * backoff until it succeeds or the component stops. A card-in or card-out is also saved to the
- * session file, beside the publish, not before it; sessions are brought up to date from the outbox at
- * start. The residual window: the inbound side cannot defer its acknowledgement (the aws-crt MQTT
- * client acknowledges a QoS 1 message as it arrives, Greengrass IPC `SubscribeToTopic` has no
- * acknowledgement at all), so a message already acknowledged but still queued for the event loop when
- * the process dies is lost. Closing that needs the SMIB to resend what SlotGateway has not confirmed
- * (for example against an application-level acknowledgement on its display topic); its eventId makes
- * such resends safe, since duplicates are dropped here and downstream.
+ * was never marked. A publish that fails is retried with backoff until it succeeds or the component
+ * stops. A card-in or card-out is also saved to the session file, beside the publish, not before it;
+ * sessions are brought up to date from the outbox at start.
+ *
+ * Acknowledgement to the SMIB: once an event is durable in the outbox (or recognised as a duplicate,
+ * or dead-lettered), its id goes back to the machine on `smib/{machineId}/acks`, batched, and the
+ * SMIB stops resending it. That closes the one window the gateway cannot: its inbound side acknowledges
+ * on receipt (the aws-crt MQTT client as a QoS 1 message arrives, Greengrass IPC `SubscribeToTopic`
+ * not at all, the MQTT bridge on relay), so a message received and still queued for the event loop
+ * when the process dies is lost here, and comes back from the SMIB. Duplicates that resends make are
+ * dropped by eventId here and downstream.
  */
 export class SlotGateway {
   readonly #options: SlotGatewayOptions;
@@ -96,9 +103,14 @@ export class SlotGateway {
     sessionSaveFailures: 0,
     resent: 0,
     publishRetries: 0,
+    acksSent: 0,
+    acksFailed: 0,
   };
   #health: HealthReporter | undefined;
   #stopping = false;
+  /** Event ids to acknowledge, by machine, until the batch goes. */
+  readonly #pendingAcks = new Map<string, string[]>();
+  #ackTimer: NodeJS.Timeout | undefined;
 
   private constructor(options: SlotGatewayOptions, sessionFile: SessionFile, sessions: SessionTracker, outbox: Outbox) {
     this.#options = options;
@@ -178,6 +190,8 @@ export class SlotGateway {
       'outbox.resent': this.#counters.resent,
       'outbox.writeFailures': this.#outbox.failedWrites,
       'publish.retries': this.#counters.publishRetries,
+      'acks.sent': this.#counters.acksSent,
+      'acks.failed': this.#counters.acksFailed,
       'offers.shown': this.#counters.offersShown,
       'offers.refused': this.#counters.offersRefused,
     };
@@ -193,6 +207,7 @@ export class SlotGateway {
     this.#health?.stop();
     await Promise.allSettled(this.#subscriptions.map((s) => s.close()));
     await Promise.all([this.#deadLetters.flushed(), this.#sessionFile.flushed(), this.#outbox.close()]);
+    await this.#sendAcks();
   }
 
   #now(): number {
@@ -205,6 +220,7 @@ export class SlotGateway {
     if (!parsedTopic.ok || parsedTopic.value.kind !== 'smibEvents') {
       return this.#deadLetter(topic, payload, `not an SMIB events topic`);
     }
+    const { machineId } = parsedTopic.value;
     let raw: unknown;
     try {
       raw = JSON.parse(payload.toString('utf8'));
@@ -212,26 +228,90 @@ export class SlotGateway {
       return this.#deadLetter(topic, payload, 'invalid_json: payload is not JSON');
     }
     const event = parseWith(SmibEvent, raw);
-    if (!event.ok) return this.#deadLetter(topic, payload, event.error.message);
-    if (event.value.machineId !== parsedTopic.value.machineId) {
-      return this.#deadLetter(topic, payload, `machineId ${event.value.machineId} does not match the topic's machine`);
+    if (!event.ok) return this.#refuse(machineId, raw, topic, payload, event.error.message);
+    if (event.value.machineId !== machineId) {
+      return this.#refuse(
+        machineId,
+        raw,
+        topic,
+        payload,
+        `machineId ${event.value.machineId} does not match the topic's machine`,
+      );
     }
     if (!this.#duplicates.firstSeen(event.value.eventId, this.#now())) {
       this.#counters.duplicates += 1;
+      this.#acknowledge(machineId, event.value.eventId);
       return;
     }
-    const machine = this.#machines.get(event.value.machineId);
+    const machine = this.#machines.get(machineId);
     if (!machine) this.#counters.unknownMachine += 1;
     const out = parseWith(SlotEvent, tokenise(event.value, this.#key, this.#sessions, machine));
-    if (!out.ok) return this.#deadLetter(topic, payload, out.error.message);
+    if (!out.ok) return this.#refuse(machineId, raw, topic, payload, out.error.message);
     // Written before anything is awaited: from here on the event survives a kill of the process.
     const seq = this.#outbox.add(out.value);
+    if (seq !== undefined) {
+      // Not acknowledged if the outbox could not take it: the SMIB keeps it and sends it again.
+      this.#outbox.durable().then(
+        () => this.#acknowledge(machineId, out.value.eventId),
+        () => {},
+      );
+    }
     const saved =
       event.value.type === 'card_in' || event.value.type === 'card_out' ? this.#saveSessions() : Promise.resolve();
     const [published] = await Promise.all([this.#publish(out.value), saved]);
     if (!published) return;
     this.#outbox.sent(seq);
     this.#counters.forwarded += 1;
+  }
+
+  /**
+   * Dead-letters a message refused by the contract and, when it names an event id, acknowledges it:
+   * resending it would be refused the same way.
+   */
+  async #refuse(machineId: string, raw: unknown, topic: string, payload: Buffer, reason: string): Promise<void> {
+    const written = this.#deadLetter(topic, payload, reason);
+    const eventId = EventId.safeParse((raw as { eventId?: unknown } | null)?.eventId);
+    if (eventId.success) this.#acknowledge(machineId, eventId.data);
+    await written;
+  }
+
+  #acknowledge(machineId: string, eventId: string): void {
+    const ids = this.#pendingAcks.get(machineId) ?? [];
+    ids.push(eventId);
+    this.#pendingAcks.set(machineId, ids);
+    this.#ackTimer ??= setTimeout(() => {
+      this.#sendAcks().catch(() => {});
+    }, this.#options.configuration.smibAcks.delayMs);
+  }
+
+  /** Sends every batched acknowledgement, one message per machine (split at the contract's bound). */
+  async #sendAcks(): Promise<void> {
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    const batches = [...this.#pendingAcks];
+    this.#pendingAcks.clear();
+    await Promise.all(
+      batches.flatMap(([machineId, ids]) =>
+        Array.from({ length: Math.ceil(ids.length / MAX_SMIB_ACK_IDS) }, async (_, i) => {
+          const eventIds = ids.slice(i * MAX_SMIB_ACK_IDS, (i + 1) * MAX_SMIB_ACK_IDS);
+          try {
+            await this.#options.transport.publishLocal(
+              smibAcksTopic(machineId),
+              Buffer.from(JSON.stringify({ machineId, eventIds })),
+            );
+            this.#counters.acksSent += 1;
+          } catch (e) {
+            // The SMIB resends what it does not hear back about; the resend is acknowledged as a duplicate.
+            this.#counters.acksFailed += 1;
+            this.#options.logger.warn('acknowledgement to the SMIB not sent', {
+              machineId,
+              events: eventIds.length,
+              error: e,
+            });
+          }
+        }),
+      ),
+    );
   }
 
   /** Publishes what the outbox held at start, in order, and brings the open sessions up to date with it. */

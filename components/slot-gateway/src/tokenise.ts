@@ -14,9 +14,10 @@ const CARDED_TYPES = new Set<string>([
 
 /**
  * Turns an SMIB event into the slot event that leaves the core: the card number becomes a player
- * token (HMAC under the property key), events during a carded session get its token and session id,
- * and the machine's location is attached. Updates `sessions` on card in and card out. Pure apart from
- * that state.
+ * token (HMAC under the property key), events during a carded session get its token and session id
+ * (from the card and session the SMIB sent with the event, else from the card-in seen on this
+ * machine), and the machine's location is attached. Updates `sessions` on card in and card out. Pure
+ * apart from that state.
  */
 export function tokenise(
   event: SmibEvent,
@@ -25,6 +26,18 @@ export function tokenise(
   machine: MachineIdentity | undefined,
 ): SlotEvent {
   const location = machine ? { location: machine.location } : {};
+  // The SMIB's own card and session when it sends them; otherwise the card-in this gateway has seen.
+  const cardedSession = (
+    machineId: string,
+    cardNumber?: string,
+    sessionId?: string,
+  ): { playerToken: string; sessionId?: string } | undefined => {
+    const current = sessions.current(machineId);
+    if (cardNumber === undefined) return current;
+    const playerToken = derivePlayerToken(key, cardNumber);
+    const session = sessionId ?? (current?.playerToken === playerToken ? current.sessionId : undefined);
+    return { playerToken, ...(session === undefined ? {} : { sessionId: session }) };
+  };
   switch (event.type) {
     case 'card_in': {
       const { cardNumber, ...rest } = event;
@@ -40,10 +53,11 @@ export function tokenise(
       return { ...rest, playerToken, ...(sessionId ? { sessionId } : {}), ...location };
     }
     default: {
-      const session = CARDED_TYPES.has(event.type) ? sessions.current(event.machineId) : undefined;
+      const { cardNumber, sessionId, ...rest } = event as SmibEvent & { cardNumber?: string; sessionId?: string };
+      const session = CARDED_TYPES.has(event.type) ? cardedSession(event.machineId, cardNumber, sessionId) : undefined;
       return {
-        ...event,
-        ...(session ? { playerToken: session.playerToken, sessionId: session.sessionId } : {}),
+        ...rest,
+        ...session,
         ...location,
       } as SlotEvent;
     }

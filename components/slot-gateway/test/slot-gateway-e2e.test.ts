@@ -13,6 +13,8 @@ import {
   offersTopic,
   SCHEMA_VERSION,
   type SlotEvent,
+  SmibAck,
+  smibAcksTopic,
   smibDisplayTopic,
   smibEventsTopic,
 } from '@croupier/contracts';
@@ -62,6 +64,7 @@ describe('SlotGateway end to end over real brokers: SMIB → SlotGateway → Upl
   const upstreamBytes: Buffer[] = [];
   const localSlotBytes: Buffer[] = [];
   const display: Buffer[] = [];
+  const acks: SmibAck[] = [];
   const lines: string[] = [];
 
   beforeAll(async () => {
@@ -152,6 +155,9 @@ describe('SlotGateway end to end over real brokers: SMIB → SlotGateway → Upl
     await smib.subscribe(smibDisplayTopic(MACHINE), mqtt.QoS.AtLeastOnce, (_topic, payload) => {
       display.push(Buffer.from(payload));
     });
+    await smib.subscribe(smibAcksTopic(MACHINE), mqtt.QoS.AtLeastOnce, (_topic, payload) => {
+      acks.push(SmibAck.parse(JSON.parse(Buffer.from(payload).toString('utf8'))));
+    });
   });
 
   afterAll(async () => {
@@ -162,7 +168,7 @@ describe('SlotGateway end to end over real brokers: SMIB → SlotGateway → Upl
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('GIVEN an SMIB publishing card in, games (one retransmitted), an invalid event and card out WHEN they reach the cloud THEN tokens replace the card number everywhere, the duplicate is dropped and the invalid event is dead-lettered beside the good ones', async () => {
+  it('GIVEN an SMIB publishing card in, games (one retransmitted), an invalid event and card out WHEN they reach the cloud THEN tokens replace the card number everywhere, the duplicate is dropped and the invalid event is dead-lettered beside the good ones, and the SMIB hears back about every event with an id', async () => {
     const t = Date.now();
     const cardIn = { ...base(t), type: 'card_in', cardNumber: CARD };
     const game1 = game(t + 1_000, 100);
@@ -247,6 +253,14 @@ describe('SlotGateway end to end over real brokers: SMIB → SlotGateway → Upl
       'smib.deadLettered': 2,
       'sessions.open': 0,
     });
+
+    // Acknowledged once durable (the retransmission again, as a duplicate; the refused event too, since
+    // a resend would be refused the same way). The broken message names no event to acknowledge.
+    const acknowledged = () => acks.flatMap((a) => a.eventIds);
+    await until(() => acknowledged().length === 8, 'acknowledgements');
+    expect(acks.every((a) => a.machineId === MACHINE)).toBe(true);
+    expect(new Set(acknowledged())).toEqual(new Set([...expectedIds, invalid.eventId]));
+    expect(acknowledged().filter((id) => id === game1.eventId)).toHaveLength(2);
   });
 
   it('GIVEN an offer published by the cloud for the machine WHEN it comes down THEN Uplink relays it and the SMIB display receives a DisplayMessage', async () => {

@@ -9,8 +9,9 @@ interface CardState {
 /**
  * Turns SMIB events into the uplinked `SlotEvent` form, as SlotGateway does before anything leaves
  * the core: the card number is replaced by the player token (HMAC under the property key), events
- * played while a card is in carry that token and the session id (the card-in's eventId), and every
- * event carries the machine's location. Stateful per machine, in event order.
+ * played while a card is in carry that token and the session id (the card-in's eventId, as the SMIB
+ * sends it or as the last card-in set it), and every event carries the machine's location. Stateful
+ * per machine, in event order.
  */
 export class SlotUplinkForm {
   readonly #key: Uint8Array;
@@ -43,8 +44,13 @@ export class SlotUplinkForm {
       case 'ticket_out':
       case 'handpay':
       case 'offer_response': {
-        const card = this.#cards.get(event.machineId);
-        return { ...event, ...(card === undefined ? {} : card), location } as SlotEvent;
+        const { cardNumber, sessionId, ...rest } = event;
+        const seen = this.#cards.get(event.machineId);
+        const card =
+          cardNumber === undefined
+            ? seen
+            : { playerToken: this.#token(cardNumber), sessionId: sessionId ?? seen?.sessionId };
+        return { ...rest, ...card, location } as SlotEvent;
       }
       default:
         return { ...event, location };

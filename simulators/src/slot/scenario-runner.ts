@@ -18,6 +18,8 @@ export interface LiveScenarioResult {
   readonly interruptions: number;
   /** Offers answered by players on the machine displays. */
   readonly offerResponses: number;
+  /** Events the core had still not acknowledged when the SMIBs disconnected (after `ackWaitMs`). */
+  readonly unacknowledged: number;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function runLiveScenario(
   const observer = responder;
   let stats: LiveRunStats;
   let interruptions = 0;
+  let unacknowledged = 0;
   try {
     stats = await runLiveFloor({
       simulation,
@@ -74,12 +77,17 @@ export async function runLiveScenario(
       ...(signal === undefined ? {} : { signal }),
     });
     await responder.drain();
+    // A real SMIB never stops resending; a stopping simulator gives the core a moment to acknowledge.
+    unacknowledged = await fleet.settle(live.ackWaitMs);
   } finally {
     interruptions = fleet.interruptions;
     await fleet.close();
   }
   const truth = simulation.truth.toDocument({ seed: scenario.seed, propertyId: scenario.property.propertyId });
-  await writeJson(live.groundTruthPath, { ...truth, run: { startMs, timeScale: live.timeScale, stats } });
+  await writeJson(live.groundTruthPath, {
+    ...truth,
+    run: { startMs, timeScale: live.timeScale, stats, unacknowledged },
+  });
   if (live.displayLogPath !== undefined) await writeJson(live.displayLogPath, fleet.displays);
   return {
     stats,
@@ -88,6 +96,7 @@ export async function runLiveScenario(
     displays: fleet.displays.length,
     interruptions,
     offerResponses: truth.eventCounts.offer_response ?? 0,
+    unacknowledged,
   };
 }
 

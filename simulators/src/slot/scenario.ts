@@ -120,6 +120,11 @@ export const SlotScenario = SlotFloorModelConfig.extend({
       displayLogPath: z.string().min(1).optional(),
       /** Share of offers a player in session accepts on the machine display; the rest are declined. */
       offerAcceptShare: z.number().min(0).max(1).default(0.6),
+      /**
+       * When the run stops, how long the SMIBs stay connected, resending, until the core has
+       * acknowledged every event they published; 0 against a broker with no SlotGateway behind it.
+       */
+      ackWaitMs: z.int().min(0).max(300_000).default(10_000),
     })
     .optional(),
   history: z

@@ -91,9 +91,12 @@ export function simulateSession(input: SessionInput): SessionResult {
   const byGamingDay: Record<string, DayPlay> = {};
 
   let sessionId: string | null = null;
+  /** What the SMIB adds to each event of a carded session: the card in the reader and its card-in. */
+  let card: { cardNumber: string; sessionId: string } | Record<string, never> = {};
   if (player.carded) {
     const cardIn = { ...base('card_in'), type: 'card_in' as const, cardNumber: player.cardNumber as string };
     sessionId = cardIn.eventId;
+    card = { cardNumber: cardIn.cardNumber, sessionId };
     events.push(cardIn);
     advance(rng.uniform(2_000, 6_000));
   }
@@ -102,7 +105,7 @@ export function simulateSession(input: SessionInput): SessionResult {
     let remaining = Math.min(targetCents, pocket);
     for (const bill of BILLS_CENTS) {
       while (remaining >= bill) {
-        events.push({ ...base('bill_in'), type: 'bill_in', amountCents: bill });
+        events.push({ ...base('bill_in'), type: 'bill_in', amountCents: bill, ...card });
         credits += bill;
         pocket -= bill;
         remaining -= bill;
@@ -146,6 +149,7 @@ export function simulateSession(input: SessionInput): SessionResult {
       denominationCents: denom,
       wagerCents: wager,
       winCents,
+      ...card,
     });
     const theo = wager * hold;
     truth.games += 1;
@@ -162,7 +166,7 @@ export function simulateSession(input: SessionInput): SessionResult {
 
     if (winCents >= rules.handpayThresholdCents) {
       advance(rng.uniform(HANDPAY_LOCK_MS[0], HANDPAY_LOCK_MS[1]));
-      events.push({ ...base('handpay'), type: 'handpay', amountCents: winCents, kind: 'jackpot' });
+      events.push({ ...base('handpay'), type: 'handpay', amountCents: winCents, kind: 'jackpot', ...card });
       truth.jackpotHandpayCents += winCents;
       pocket += winCents;
     } else {
@@ -174,11 +178,11 @@ export function simulateSession(input: SessionInput): SessionResult {
 
   if (credits > 0) {
     if (credits > rules.ticketOutLimitCents) {
-      events.push({ ...base('handpay'), type: 'handpay', amountCents: credits, kind: 'cancelled_credit' });
+      events.push({ ...base('handpay'), type: 'handpay', amountCents: credits, kind: 'cancelled_credit', ...card });
       truth.cancelledCreditCents += credits;
     } else {
       const ticketId = `${rng.int(100_000_000, 999_999_999)}${String(rng.int(0, 999_999_999)).padStart(9, '0')}`;
-      events.push({ ...base('ticket_out'), type: 'ticket_out', amountCents: credits, ticketId });
+      events.push({ ...base('ticket_out'), type: 'ticket_out', amountCents: credits, ticketId, ...card });
       truth.ticketOutCents += credits;
     }
     pocket += credits;

@@ -87,6 +87,20 @@ export class SmibFleet {
     return total;
   }
 
+  /**
+   * Waits, while the SMIBs keep resending, until the core has acknowledged every event they published
+   * or `timeoutMs` has passed; resolves with the events still unacknowledged.
+   */
+  async settle(timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let unacknowledged = 0;
+      for (const smib of this.#smibs.values()) unacknowledged += smib.unacknowledged;
+      if (unacknowledged === 0 || Date.now() >= deadline) return unacknowledged;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** Disconnects every SMIB. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.#smibs.values()].map((s) => s.close()));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueCertificate, writeKeyMaterial } from '@croupier/certs-tooling';
 import type { SmibEvent as SimSmibEvent } from '@croupier/contracts';
-import { type DisplayMessage, SmibEvent, smibEventsTopic } from '@croupier/contracts';
+import { type DisplayMessage, newEventId, SCHEMA_VERSION, SmibEvent, smibEventsTopic } from '@croupier/contracts';
 import { mqtt } from 'aws-iot-device-sdk-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DisplayRecord } from '../../src/slot/display-log.js';
@@ -20,6 +20,14 @@ import { EVENING_START_MS, smallFloorConfig, TEST_TOKEN_KEY } from './fixtures.j
 import { startTlsDeviceBroker, type TlsDeviceBroker } from './tls-device-broker.js';
 
 const OFFER_ID = '019aa6f0-0000-7000-8000-000000000001';
+
+const until = async (check: () => boolean, what: string, timeoutMs = 15_000) => {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
 
 describe('GIVEN a floor of SMIBs on a real aedes broker over mTLS', () => {
   let broker: TlsDeviceBroker;
@@ -65,6 +73,53 @@ describe('GIVEN a floor of SMIBs on a real aedes broker over mTLS', () => {
     ).rejects.toThrow(/SM-0001: cannot connect/);
     expect(broker.refusedConnections).toContain('SM-0001');
   });
+
+  it('WHEN the core does not acknowledge an event THEN the SMIB sends it again with a growing wait until the core does, and ignores an acknowledgement for another machine', async () => {
+    const machineId = 'SM-0901';
+    const smib = await SmibClient.connect({
+      machineId,
+      host: '127.0.0.1',
+      port: broker.port,
+      caPem: broker.ca.certPem,
+      credentials: await issueCertificate(broker.ca, { commonName: machineId, usage: 'client' }),
+      client: new mqtt.MqttClient(),
+      onDisplay: () => undefined,
+      resend: { resendAfterMs: 300, maxResendAfterMs: 5_000, maxHeld: 100 },
+    });
+    try {
+      const event: SimSmibEvent = {
+        eventId: newEventId(),
+        eventTime: Date.now(),
+        schemaVersion: SCHEMA_VERSION,
+        machineId,
+        type: 'door',
+        door: 'main',
+        state: 'open',
+      };
+      const copies = () =>
+        broker.messages.filter(
+          (m) => (JSON.parse(m.payload.toString('utf8')) as SimSmibEvent).eventId === event.eventId,
+        ).length;
+      await smib.publish(event);
+      // First publish, then resends 0.3 s and 0.6 s later (checked once a second).
+      await until(() => copies() >= 3, 'two resends');
+      expect(smib.unacknowledged).toBe(1);
+      expect(smib.resent).toBeGreaterThanOrEqual(2);
+
+      await broker.publishAck(machineId, JSON.stringify({ machineId: 'SM-0902', eventIds: [event.eventId] }));
+      await until(() => smib.refusedAcks === 1, 'the refused acknowledgement');
+      expect(smib.unacknowledged).toBe(1);
+
+      await broker.publishAck(machineId, JSON.stringify({ machineId, eventIds: [event.eventId] }));
+      await until(() => smib.unacknowledged === 0, 'the acknowledgement');
+      const afterAck = copies();
+      // Two resend checks later, nothing more was sent.
+      await new Promise((r) => setTimeout(r, 2_100));
+      expect(copies()).toBe(afterAck);
+    } finally {
+      await smib.close();
+    }
+  }, 30_000);
 
   it('WHEN the core sends offers THEN each SMIB records its display messages with their arrival time', async () => {
     const machineId = machineIds[0] as string;
@@ -188,6 +243,8 @@ describe('GIVEN a live scenario whose SMIB certificates do not exist yet', () =>
           },
           groundTruthPath: 'out/truth.json',
           displayLogPath: 'out/displays.json',
+          // No SlotGateway behind this broker: nothing is acknowledged, so nothing to wait for.
+          ackWaitMs: 0,
         },
       },
       dir,

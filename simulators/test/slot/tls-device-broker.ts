@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { type CertificateAuthority, createCertificateAuthority, issueCertificate } from '@croupier/certs-tooling';
-import { smibDisplayTopic, smibEventsTopic } from '@croupier/contracts';
+import { smibAcksTopic, smibDisplayTopic, smibEventsTopic } from '@croupier/contracts';
 import { Aedes, type AedesPublishPacket } from 'aedes';
 
 /** A message the broker accepted from a client. */
@@ -14,7 +14,7 @@ export interface BrokerMessage {
 /**
  * A client-device broker as the core runs it: aedes behind a TLS server that demands a client
  * certificate from the test CA, accepts a client only when its id equals its certificate's CN, and lets
- * an SMIB publish only its own events topic and subscribe only its own display topic.
+ * an SMIB publish only its own events topic and subscribe only its own display and acknowledgements.
  */
 export interface TlsDeviceBroker {
   readonly ca: CertificateAuthority;
@@ -24,6 +24,8 @@ export interface TlsDeviceBroker {
   /** Calls `listener` with every message a client publishes from now on. */
   onMessage(listener: (message: BrokerMessage) => void): void;
   publishDisplay(machineId: string, payload: string): Promise<void>;
+  /** Sends a payload on a machine's acknowledgements topic, as SlotGateway does through the bridge. */
+  publishAck(machineId: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,7 +46,7 @@ export async function startTlsDeviceBroker(givenCa?: CertificateAuthority): Prom
       done(client !== null && packet.topic === smibEventsTopic(client.id) ? null : new Error('not allowed'));
     },
     authorizeSubscribe: (client, sub, done) => {
-      done(null, sub.topic === smibDisplayTopic(client.id) ? sub : null);
+      done(null, sub.topic === smibDisplayTopic(client.id) || sub.topic === smibAcksTopic(client.id) ? sub : null);
     },
   });
   const listeners: ((message: BrokerMessage) => void)[] = [];
@@ -59,6 +61,12 @@ export async function startTlsDeviceBroker(givenCa?: CertificateAuthority): Prom
     (socket) => broker.handle(socket),
   );
   await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+  const publish = (topic: string, payload: string) =>
+    new Promise<void>((resolve, reject) =>
+      broker.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (e) =>
+        e ? reject(e) : resolve(),
+      ),
+    );
   return {
     ca,
     port: (tlsServer.address() as AddressInfo).port,
@@ -67,13 +75,8 @@ export async function startTlsDeviceBroker(givenCa?: CertificateAuthority): Prom
     onMessage: (listener) => {
       listeners.push(listener);
     },
-    publishDisplay: (machineId, payload) =>
-      new Promise((resolve, reject) =>
-        broker.publish(
-          { cmd: 'publish', topic: smibDisplayTopic(machineId), payload, qos: 1, retain: false, dup: false },
-          (e) => (e ? reject(e) : resolve()),
-        ),
-      ),
+    publishDisplay: (machineId, payload) => publish(smibDisplayTopic(machineId), payload),
+    publishAck: (machineId, payload) => publish(smibAcksTopic(machineId), payload),
     close: async () => {
       await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
       await new Promise<void>((resolve) => broker.close(() => resolve()));

@@ -6,7 +6,13 @@ import type { ShufflerGroundTruthLine } from '../../../scripts/start/shuffler-fl
 /** The slot simulator's ground truth as the live floor writes it when it stops. */
 export type SlotGroundTruth = GroundTruthDocument & {
   readonly events: readonly EventTruth[];
-  readonly run: { readonly startMs: number; readonly timeScale: number; readonly stats: LiveRunStats };
+  readonly run: {
+    readonly startMs: number;
+    readonly timeScale: number;
+    readonly stats: LiveRunStats;
+    /** Events SlotGateway had not acknowledged when the SMIBs disconnected. */
+    readonly unacknowledged: number;
+  };
 };
 
 /** A closed session as the rating must hold it, computed from the simulator's events. */

@@ -12,7 +12,7 @@ export const CAUSES: Readonly<Record<string, string>> = {
   'disk full under the spool':
     'Uplink holds events in memory (up to `intake.maxBufferedEvents`) when a spool write fails with ENOSPC or EIO, marks its health degraded and retries with backoff, instead of dropping the envelope. Beyond that bound events are dropped and counted, because the broker already counts them as delivered. The design does not promise this fault: size `spool.maxBytes` below the free space.',
   'kill -9 SlotGateway':
-    'SlotGateway writes each slot event, tokenised, to its outbox (`outbox.ts`) synchronously in the message handler and publishes again at start what local pub/sub never acknowledged. The residual window: its MQTT client acknowledges an SMIB event when it receives it, before the handler runs, so a message still queued for the event loop at the kill is lost unless the SMIB resends. Neither the CRT client nor Greengrass IPC offer a later acknowledgement.',
+    "SlotGateway writes each slot event, tokenised, to its outbox (`outbox.ts`) synchronously in the message handler, acknowledges it to the SMIB on `smib/{machineId}/acks` once fdatasynced, and publishes again at start what local pub/sub never acknowledged; the SMIB (here the fault publisher) resends what stays unacknowledged. Events missing from the lake mean a resend did not happen or was not acknowledged: compare the publisher's `resent` count with the gateway's `smib.duplicates` and `acks.sent` metrics.",
   'kill -9 local cloud':
     'Messages the IoT Core stand-in acknowledged but whose rule action had not yet put them to Kinesis are held in memory and are lost with the process (AWS IoT Core itself does not lose an acknowledged message to a restart).',
 };
@@ -82,16 +82,21 @@ Modbus TCP. Uplink's spool sits on a 2 MiB tmpfs (1 MiB spool bound) when the ru
   Uplink writes the events of each message to its intake journal (\`intake-journal.ts\`) the same way
   before batching. Both writes are synchronous (\`SegmentLog.write\`), so once the handler has run a
   process kill loses nothing; the fdatasync against power loss follows, shared by the writes made
-  meanwhile. The resends are at least once: raw repeats in the kill rows are events published before
-  the kill and not yet marked, which the refined zone and the rating drop by eventId. SlotGateway
-  keeps open card sessions on disk and replays the card-ins and card-outs of its outbox into them.
-- **What is still exposed.** The CRT client, like Greengrass IPC on a real core, acknowledges a
-  message when it receives it, before the handler has run; a message acknowledged and still queued
-  for the event loop at the instant of a kill is lost. The runs below did not hit that window, and
-  only a later acknowledgement (an SMIB resending what SlotGateway has not confirmed) would close it.
-  On a real core, Greengrass IPC local pub/sub also queues nothing for a component that is down,
-  which this floor's persistent sessions do: what SlotGateway publishes while Uplink restarts is
-  lost there.
+  meanwhile. SlotGateway keeps open card sessions on disk and replays the card-ins and card-outs of
+  its outbox into them.
+- **SMIB acknowledgements.** A message can still die between its MQTT client's acknowledgement (on
+  receipt) and the handler: in a burst, the client has acknowledged every message it holds for the
+  event loop (one full run before acknowledgements lost 72 of 1,800 that way). So SlotGateway sends
+  each event id back on \`smib/{machineId}/acks\` once its outbox write is fdatasynced, and the SMIB
+  (here the fault publisher, with the simulator's \`UnackedEvents\`) resends with a doubling wait
+  what stays unacknowledged. The resends are at least once: raw repeats in the kill rows are events
+  delivered twice, which the refined zone and the rating drop by eventId.
+- **What is still exposed.** Uplink takes events from SlotGateway, FailurePredictor and
+  ShufflerMonitor over local pub/sub, whose client acknowledges on receipt; a message queued for
+  Uplink's event loop at a kill is lost (no run below hit it). On a real core, Greengrass IPC also
+  queues nothing for a component that is down, which this floor's persistent sessions do: what is
+  published to Uplink while it restarts is lost there. Closing both needs Uplink to acknowledge to
+  its producers as SlotGateway does to the SMIBs.
 
 ## Results
 

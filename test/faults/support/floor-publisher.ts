@@ -3,10 +3,14 @@ import {
   LOCAL_TOPICS,
   type MachineIdentity,
   type MaintenanceAlert,
+  parseWith,
   SCHEMA_VERSION,
+  SmibAck,
   type SmibEvent,
+  smibEventsTopic,
 } from '@croupier/contracts';
 import { createMqttConnection } from '@croupier/edge-kit';
+import { UnackedEvents } from '@croupier/simulators';
 import { mqtt } from 'aws-iot-device-sdk-v2';
 import { v7 as uuidv7 } from 'uuid';
 import type { ClientIdentity } from '../../../scripts/start/floor-pki.js';
@@ -26,6 +30,9 @@ export type Phase = 'before' | 'during' | 'after';
 const GAMES_PER_SESSION = 8;
 const WAGER_CENTS = 125;
 
+/** How often events due for a resend are looked for. */
+const RESEND_CHECK_MS = 1_000;
+
 /** A maintenance alert raised on the core, by device and alert id. */
 export interface EmittedAlert {
   readonly deviceId: string;
@@ -36,7 +43,8 @@ export interface EmittedAlert {
  * What a floor core's producers emit, as the core sees it: SMIB events arriving on
  * `smib/{machineId}/events` of the local pub/sub, where the MQTT bridge puts them, and maintenance
  * alerts on the predictor's alert topic. Published with QoS 1 by a client that resends until the
- * broker acknowledges (as an SMIB does). Its lists of emitted events are the ground truth of a fault.
+ * broker acknowledges; SMIB events are also kept and sent again until SlotGateway acknowledges them on
+ * `smib/{machineId}/acks`, as an SMIB does. Its lists of emitted events are the ground truth of a fault.
  */
 export class FloorPublisher {
   readonly emitted: EmittedSlotEvent[] = [];
@@ -45,6 +53,8 @@ export class FloorPublisher {
   readonly #machines: readonly MachineIdentity[];
   readonly #key: Uint8Array;
   readonly #cardPrefix: string;
+  readonly #unacked = new UnackedEvents<SmibEvent>();
+  #resendTimer: NodeJS.Timeout | undefined;
   #cards = 0;
   #closed = false;
   /** Stamped on every event emitted from now on. */
@@ -76,7 +86,32 @@ export class FloorPublisher {
       { reconnectMinSec: 1, reconnectMaxSec: 2 },
     );
     await connection.connect();
-    return new FloorPublisher(connection, options.machines, options.playerTokenKey, options.cardPrefix);
+    const publisher = new FloorPublisher(connection, options.machines, options.playerTokenKey, options.cardPrefix);
+    await connection.subscribe('smib/+/acks', mqtt.QoS.AtLeastOnce, (_topic, payload) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(Buffer.from(payload).toString('utf8'));
+      } catch {
+        return;
+      }
+      const ack = parseWith(SmibAck, raw);
+      if (ack.ok) publisher.#unacked.acknowledge(ack.value.eventIds);
+    });
+    publisher.#resendTimer = setInterval(() => publisher.#resendDue(), RESEND_CHECK_MS).unref();
+    return publisher;
+  }
+
+  /** SMIB events sent again because SlotGateway had not acknowledged them in time. */
+  get resent(): number {
+    return this.#unacked.resent;
+  }
+
+  #resendDue(): void {
+    for (const event of this.#unacked.due(Date.now())) {
+      this.#connection
+        .publish(smibEventsTopic(event.machineId), JSON.stringify(event), mqtt.QoS.AtLeastOnce)
+        .catch(() => {});
+    }
   }
 
   /** Game-played events emitted so far. */
@@ -105,11 +140,15 @@ export class FloorPublisher {
           machineId: machine.machineId,
         };
       };
-      const events: SmibEvent[] = [{ ...base(), type: 'card_in', cardNumber }];
+      const cardIn: SmibEvent = { ...base(), type: 'card_in', cardNumber };
+      const events: SmibEvent[] = [cardIn];
       for (let g = 0; g < GAMES_PER_SESSION; g += 1) {
         events.push({
           ...base(),
           type: 'game_played',
+          // As an SMIB reports play during a carded session: with the card and its card-in.
+          cardNumber,
+          sessionId: cardIn.eventId,
           gameId: machine.gameId,
           paytableId: machine.paytable.paytableId,
           theoreticalHold: machine.paytable.theoreticalHold,
@@ -121,8 +160,9 @@ export class FloorPublisher {
       events.push({ ...base(), type: 'card_out', cardNumber, reason: 'removed' });
       for (const event of events) {
         this.emitted.push({ eventId: event.eventId, type: event.type, playerToken, phase: this.phase });
+        this.#unacked.hold(event, Date.now());
         publishes.push(
-          this.#connection.publish(`smib/${machine.machineId}/events`, JSON.stringify(event), mqtt.QoS.AtLeastOnce),
+          this.#connection.publish(smibEventsTopic(machine.machineId), JSON.stringify(event), mqtt.QoS.AtLeastOnce),
         );
       }
     }
@@ -163,6 +203,7 @@ export class FloorPublisher {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#resendTimer);
     await this.#connection.disconnect().catch(() => {});
   }
 }

@@ -121,6 +121,11 @@ describe('policy rendering', () => {
         operations: ['mqtt:subscribe'],
         resources: [`mqtt:topicfilter:smib/${thing}/display`],
       },
+      CroupierSmibPolicy_3_subscribe: {
+        statementDescription: smibPolicy.statements[3]!.description,
+        operations: ['mqtt:subscribe'],
+        resources: [`mqtt:topicfilter:smib/${thing}/acks`],
+      },
     });
   });
 });

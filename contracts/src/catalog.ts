@@ -5,7 +5,7 @@ import { Offer, OfferDownlink, OfferResponse, PlayerRating, PlayerSession } from
 import { FailurePrediction, MaintenanceAlert } from './prediction.js';
 import { ShufflerMaintenanceRecord, ShufflerTelemetry } from './shuffler.js';
 import { DisplayMessage, MachineIdentity, SlotEvent, SmibAck, SmibEvent } from './slot.js';
-import { AlertStreamEvent } from './streams.js';
+import { AlertStreamEvent, IntakeAck } from './streams.js';
 
 /** One published message type: its schema and where it travels. Drives JSON Schema and reference docs. */
 export interface CatalogEntry {
@@ -81,6 +81,13 @@ export const catalog: readonly CatalogEntry[] = [
     travels: 'Part of AlertStreamEvent; SNS maintenance topic',
     producer: 'com.croupier.FailurePredictor, shuffler processor, floor API (acknowledge)',
     consumers: 'technicians (SNS), dashboard',
+  },
+  {
+    name: 'IntakeAck',
+    schema: IntakeAck,
+    travels: 'Local pub/sub `croupier/local/uplink/acks` on the core, QoS 1, UTF-8 JSON',
+    producer: 'com.croupier.Uplink',
+    consumers: 'com.croupier.SlotGateway (stops resending the slot events acknowledged)',
   },
   {
     name: 'CoreHealth',

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { EventId } from './common.js';
 import { CoreHealth } from './health.js';
 import { FailurePrediction, MaintenanceAlert } from './prediction.js';
 import { parseWith, type Result } from './result.js';
 import { ShufflerTelemetry } from './shuffler.js';
 import { SlotEvent } from './slot.js';
-import type { UplinkStream } from './topics.js';
+import { UPLINK_STREAMS, type UplinkStream } from './topics.js';
 
 /** Events on the `alert` stream: predictions and alert transitions. */
 export const AlertStreamEvent = z
@@ -21,6 +22,23 @@ export const streamSchemas = {
 
 /** The event type carried by a stream. */
 export type StreamEvent<S extends UplinkStream = UplinkStream> = z.infer<(typeof streamSchemas)[S]>;
+
+/** Event ids acknowledged in one {@link IntakeAck}. */
+export const MAX_INTAKE_ACK_IDS = 1_000;
+
+/**
+ * What Uplink sends on `croupier/local/uplink/acks` once events it took from local pub/sub are in its
+ * intake journal: a producer (SlotGateway) keeps each event until its id comes back here and sends it
+ * again otherwise, because Greengrass IPC neither acknowledges a delivery nor queues for a subscriber
+ * that is down.
+ */
+export const IntakeAck = z
+  .object({
+    stream: z.enum(UPLINK_STREAMS),
+    eventIds: z.array(EventId).min(1).max(MAX_INTAKE_ACK_IDS),
+  })
+  .meta({ id: 'IntakeAck', description: 'Events Uplink has journalled; their producer stops resending them.' });
+export type IntakeAck = z.infer<typeof IntakeAck>;
 
 /** Validates one event against its stream's schema. */
 export function parseStreamEvent<S extends UplinkStream>(stream: S, input: unknown): Result<StreamEvent<S>> {

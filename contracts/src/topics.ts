@@ -76,6 +76,8 @@ export const LOCAL_TOPICS = {
   alerts: 'croupier/local/predictor/alerts',
   /** SlotGateway → Uplink: validated, tokenised slot events. */
   slotEvents: 'croupier/local/slot/events',
+  /** Uplink → producers: ids of the events Uplink has journalled (`IntakeAck`). */
+  intakeAcks: 'croupier/local/uplink/acks',
   /** Uplink → SlotGateway: offers received from the cloud. */
   offers: 'croupier/local/offers',
   /** Every component → Uplink: component health and metrics. */

@@ -12,6 +12,8 @@
  * - {@link Spool} / {@link SegmentLog}: durable, bounded, crash-safe on-disk queue.
  * - {@link createLogger}: JSON-lines logging that never prints secrets ({@link redact}).
  * - {@link startHealthReporter}: periodic CoreHealth on the local health topic.
+ * - {@link UnackedEvents} / {@link AcknowledgementBatcher}: application-level acknowledgement between a
+ *   producer and its consumer, for hops whose transport acknowledges on receipt.
  */
 export {
   type ConfigurationApplier,
@@ -25,6 +27,8 @@ export {
   type RecipeSummary,
   readRecipe,
 } from './configuration/local-configuration-source.js';
+export { AcknowledgementBatcher, type AcknowledgementBatcherOptions } from './delivery/acknowledgement-batcher.js';
+export { DEFAULT_RESEND_POLICY, type ResendPolicy, UnackedEvents } from './delivery/unacked-events.js';
 export { type HealthReporter, type HealthReporterOptions, startHealthReporter } from './health-reporter.js';
 export { Lifecycle, type LifecycleOptions, type ShutdownHook } from './lifecycle.js';
 export {

@@ -54,6 +54,32 @@ export const SlotGatewayConfiguration = z.object({
         .enum(['always', 'interval', 'never'])
         .default('always')
         .describe('When a written event is fdatasynced; a process kill loses nothing written under any of them'),
+      confirmBy: z
+        .enum(['uplink', 'broker'])
+        .default('uplink')
+        .describe(
+          'uplink: an event stays in the outbox, resent, until Uplink acknowledges it on croupier/local/uplink/acks (an Uplink of the same release); broker: until local pub/sub acknowledges the publish',
+        ),
+      resend: z
+        .object({
+          afterMs: z
+            .int()
+            .min(100)
+            .default(30_000)
+            .describe('First resend of an event while nothing later has been confirmed either (Uplink down or behind)'),
+          skippedAfterMs: z
+            .int()
+            .min(0)
+            .default(1_000)
+            .describe('An event held this much longer than one Uplink confirmed was lost on the way: resent at once'),
+          maxAfterMs: z.int().min(100).default(60_000).describe('Cap of the doubling wait between resends'),
+          maxHeld: z
+            .int()
+            .min(100)
+            .default(100_000)
+            .describe('Unconfirmed events resent from memory; older ones wait in the outbox for the next start'),
+        })
+        .prefault({}),
     })
     .prefault({}),
   smibAcks: z

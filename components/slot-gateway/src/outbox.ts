@@ -15,9 +15,6 @@ export interface UnsentEvents {
   readonly unreadable: number;
 }
 
-/** Records read per call during recovery. */
-const RECOVERY_CHUNK = 1_000;
-
 /**
  * SlotGateway's write-ahead outbox: each slot event is written here, synchronously and already
  * tokenised (never a card number), in the same tick the SMIB message is handled, and marked sent when
@@ -73,21 +70,16 @@ export class Outbox {
   async unsent(): Promise<UnsentEvents> {
     const entries: { event: SlotEvent; seq: number }[] = [];
     let unreadable = 0;
-    for (let from = this.#log.committed; from < this.#log.nextSeq; ) {
-      const records = await this.#log.read(from, RECOVERY_CHUNK);
-      if (records.length === 0) break;
-      for (const record of records) {
-        let raw: unknown;
-        try {
-          raw = JSON.parse(record.payload.toString('utf8'));
-        } catch {
-          raw = undefined;
-        }
-        const event = parseWith(SlotEvent, raw);
-        if (event.ok) entries.push({ event: event.value, seq: record.seq });
-        else unreadable += 1;
-        from = record.seq + 1;
+    for await (const record of this.#log.uncommitted()) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(record.payload.toString('utf8'));
+      } catch {
+        raw = undefined;
       }
+      const event = parseWith(SlotEvent, raw);
+      if (event.ok) entries.push({ event: event.value, seq: record.seq });
+      else unreadable += 1;
     }
     return { entries, unreadable };
   }

@@ -15,6 +15,7 @@ import {
   smibDisplayTopic,
 } from '@croupier/contracts';
 import {
+  AcknowledgementBatcher,
   type HealthReporter,
   type Logger,
   type Subscription,
@@ -28,6 +29,7 @@ import { Outbox } from './outbox.js';
 import { SessionFile } from './session-file.js';
 import { SessionTracker } from './session-tracker.js';
 import { tokenise } from './tokenise.js';
+import { UplinkHandoff } from './uplink-handoff.js';
 
 export interface SlotGatewayOptions {
   readonly transport: Transport;
@@ -49,15 +51,7 @@ interface Counters {
   offersShown: number;
   offersRefused: number;
   sessionSaveFailures: number;
-  resent: number;
-  publishRetries: number;
-  acksSent: number;
-  acksFailed: number;
 }
-
-/** Backoff between attempts to publish a slot event local pub/sub refused. */
-const PUBLISH_RETRY_MIN_MS = 250;
-const PUBLISH_RETRY_MAX_MS = 30_000;
 
 /**
  * com.croupier.SlotGateway: SMIB events in (`smib/+/events`, bridged from the client-device broker to
@@ -67,12 +61,10 @@ const PUBLISH_RETRY_MAX_MS = 30_000;
  * events beside it carry on. Open card sessions are kept in the work directory (`SessionFile`) and
  * resumed at start.
  *
- * Delivery: each event is written to the {@link Outbox}, synchronously and already tokenised, in the
- * tick its SMIB message is handled, then published with QoS 1; the outbox marks it sent when the
- * broker acknowledges (PUBACK, or the nucleus's answer over IPC), and at start publishes again what
- * was never marked. A publish that fails is retried with backoff until it succeeds or the component
- * stops. A card-in or card-out is also saved to the session file, beside the publish, not before it;
- * sessions are brought up to date from the outbox at start.
+ * Delivery to Uplink is the {@link UplinkHandoff}'s: each event is written to the outbox in the tick
+ * its SMIB message is handled and kept, resent, until Uplink confirms it; at start, what the outbox
+ * still holds is published again, its card-ins and card-outs replayed into the open sessions. A
+ * card-in or card-out is also saved to the session file, beside the publish.
  *
  * Acknowledgement to the SMIB: once an event is durable in the outbox (or recognised as a duplicate,
  * or dead-lettered), its id goes back to the machine on `smib/{machineId}/acks`, batched, and the
@@ -90,7 +82,7 @@ export class SlotGateway {
   readonly #sessions: SessionTracker;
   readonly #sessionFile: SessionFile;
   readonly #deadLetters: DeadLetterFile;
-  readonly #outbox: Outbox;
+  readonly #handoff: UplinkHandoff;
   readonly #subscriptions: Subscription[] = [];
   readonly #counters: Counters = {
     received: 0,
@@ -101,22 +93,31 @@ export class SlotGateway {
     offersShown: 0,
     offersRefused: 0,
     sessionSaveFailures: 0,
-    resent: 0,
-    publishRetries: 0,
-    acksSent: 0,
-    acksFailed: 0,
   };
   #health: HealthReporter | undefined;
-  #stopping = false;
-  /** Event ids to acknowledge, by machine, until the batch goes. */
-  readonly #pendingAcks = new Map<string, string[]>();
-  #ackTimer: NodeJS.Timeout | undefined;
+  /** Acknowledgements to the SMIBs, by machine. */
+  readonly #smibAcks: AcknowledgementBatcher;
 
   private constructor(options: SlotGatewayOptions, sessionFile: SessionFile, sessions: SessionTracker, outbox: Outbox) {
     this.#options = options;
     this.#sessionFile = sessionFile;
     this.#sessions = sessions;
-    this.#outbox = outbox;
+    this.#handoff = new UplinkHandoff({
+      transport: options.transport,
+      logger: options.logger,
+      outbox,
+      configuration: options.configuration.outbox,
+      now: () => this.#now(),
+    });
+    this.#smibAcks = new AcknowledgementBatcher({
+      delayMs: options.configuration.smibAcks.delayMs,
+      maxIds: MAX_SMIB_ACK_IDS,
+      send: (machineId, eventIds) =>
+        options.transport.publishLocal(smibAcksTopic(machineId), Buffer.from(JSON.stringify({ machineId, eventIds }))),
+      // The SMIB resends what it does not hear back about; the resend is acknowledged as a duplicate.
+      onError: (machineId, eventIds, error) =>
+        options.logger.warn('acknowledgement to the SMIB not sent', { machineId, events: eventIds.length, error }),
+    });
     const { configuration } = options;
     this.#key = playerTokenKey(configuration);
     this.#machines = new Map(configuration.machines.map((m) => [m.machineId, m]));
@@ -141,7 +142,8 @@ export class SlotGateway {
       logger,
     });
     const gateway = new SlotGateway(options, sessionFile, new SessionTracker(loaded.sessions), outbox);
-    // Before subscribing, so what the last run accepted goes out ahead of anything newer.
+    await gateway.#handoff.start();
+    // Before subscribing to the SMIBs, so what the last run accepted goes out ahead of anything newer.
     await gateway.#resendUnsent();
     gateway.#subscriptions.push(
       await transport.subscribeLocal(SMIB_EVENTS_FILTER, ({ topic, payload }) =>
@@ -186,12 +188,9 @@ export class SlotGateway {
       'smib.unknownMachine': this.#counters.unknownMachine,
       'sessions.open': this.#sessions.openSessions,
       'sessions.saveFailures': this.#counters.sessionSaveFailures,
-      'outbox.pending': this.#outbox.pending,
-      'outbox.resent': this.#counters.resent,
-      'outbox.writeFailures': this.#outbox.failedWrites,
-      'publish.retries': this.#counters.publishRetries,
-      'acks.sent': this.#counters.acksSent,
-      'acks.failed': this.#counters.acksFailed,
+      ...this.#handoff.metrics(),
+      'acks.sent': this.#smibAcks.sent,
+      'acks.failed': this.#smibAcks.failed,
       'offers.shown': this.#counters.offersShown,
       'offers.refused': this.#counters.offersRefused,
     };
@@ -203,11 +202,10 @@ export class SlotGateway {
   }
 
   async stop(): Promise<void> {
-    this.#stopping = true;
     this.#health?.stop();
     await Promise.allSettled(this.#subscriptions.map((s) => s.close()));
-    await Promise.all([this.#deadLetters.flushed(), this.#sessionFile.flushed(), this.#outbox.close()]);
-    await this.#sendAcks();
+    await Promise.all([this.#deadLetters.flushed(), this.#sessionFile.flushed(), this.#handoff.stop()]);
+    await this.#smibAcks.flush();
   }
 
   #now(): number {
@@ -240,7 +238,7 @@ export class SlotGateway {
     }
     if (!this.#duplicates.firstSeen(event.value.eventId, this.#now())) {
       this.#counters.duplicates += 1;
-      this.#acknowledge(machineId, event.value.eventId);
+      this.#smibAcks.add(machineId, event.value.eventId);
       return;
     }
     const machine = this.#machines.get(machineId);
@@ -248,20 +246,18 @@ export class SlotGateway {
     const out = parseWith(SlotEvent, tokenise(event.value, this.#key, this.#sessions, machine));
     if (!out.ok) return this.#refuse(machineId, raw, topic, payload, out.error.message);
     // Written before anything is awaited: from here on the event survives a kill of the process.
-    const seq = this.#outbox.add(out.value);
+    const seq = this.#handoff.accept(out.value);
     if (seq !== undefined) {
       // Not acknowledged if the outbox could not take it: the SMIB keeps it and sends it again.
-      this.#outbox.durable().then(
-        () => this.#acknowledge(machineId, out.value.eventId),
+      this.#handoff.durable().then(
+        () => this.#smibAcks.add(machineId, out.value.eventId),
         () => {},
       );
     }
     const saved =
       event.value.type === 'card_in' || event.value.type === 'card_out' ? this.#saveSessions() : Promise.resolve();
-    const [published] = await Promise.all([this.#publish(out.value), saved]);
-    if (!published) return;
-    this.#outbox.sent(seq);
-    this.#counters.forwarded += 1;
+    const [published] = await Promise.all([this.#handoff.deliver(out.value, seq), saved]);
+    if (published) this.#counters.forwarded += 1;
   }
 
   /**
@@ -271,52 +267,13 @@ export class SlotGateway {
   async #refuse(machineId: string, raw: unknown, topic: string, payload: Buffer, reason: string): Promise<void> {
     const written = this.#deadLetter(topic, payload, reason);
     const eventId = EventId.safeParse((raw as { eventId?: unknown } | null)?.eventId);
-    if (eventId.success) this.#acknowledge(machineId, eventId.data);
+    if (eventId.success) this.#smibAcks.add(machineId, eventId.data);
     await written;
-  }
-
-  #acknowledge(machineId: string, eventId: string): void {
-    const ids = this.#pendingAcks.get(machineId) ?? [];
-    ids.push(eventId);
-    this.#pendingAcks.set(machineId, ids);
-    this.#ackTimer ??= setTimeout(() => {
-      this.#sendAcks().catch(() => {});
-    }, this.#options.configuration.smibAcks.delayMs);
-  }
-
-  /** Sends every batched acknowledgement, one message per machine (split at the contract's bound). */
-  async #sendAcks(): Promise<void> {
-    clearTimeout(this.#ackTimer);
-    this.#ackTimer = undefined;
-    const batches = [...this.#pendingAcks];
-    this.#pendingAcks.clear();
-    await Promise.all(
-      batches.flatMap(([machineId, ids]) =>
-        Array.from({ length: Math.ceil(ids.length / MAX_SMIB_ACK_IDS) }, async (_, i) => {
-          const eventIds = ids.slice(i * MAX_SMIB_ACK_IDS, (i + 1) * MAX_SMIB_ACK_IDS);
-          try {
-            await this.#options.transport.publishLocal(
-              smibAcksTopic(machineId),
-              Buffer.from(JSON.stringify({ machineId, eventIds })),
-            );
-            this.#counters.acksSent += 1;
-          } catch (e) {
-            // The SMIB resends what it does not hear back about; the resend is acknowledged as a duplicate.
-            this.#counters.acksFailed += 1;
-            this.#options.logger.warn('acknowledgement to the SMIB not sent', {
-              machineId,
-              events: eventIds.length,
-              error: e,
-            });
-          }
-        }),
-      ),
-    );
   }
 
   /** Publishes what the outbox held at start, in order, and brings the open sessions up to date with it. */
   async #resendUnsent(): Promise<void> {
-    const { entries, unreadable } = await this.#outbox.unsent();
+    const { entries, unreadable } = await this.#handoff.unsent();
     if (unreadable > 0) this.#options.logger.error('outbox records that are not slot events; dropped', { unreadable });
     if (entries.length === 0) return;
     this.#options.logger.warn(
@@ -331,32 +288,7 @@ export class SlotGateway {
       this.#duplicates.firstSeen(event.eventId, now);
     }
     if (entries.some(({ event }) => event.type === 'card_in' || event.type === 'card_out')) await this.#saveSessions();
-    for (const { event, seq } of entries) {
-      if (!(await this.#publish(event))) return;
-      this.#outbox.sent(seq);
-      this.#counters.resent += 1;
-    }
-  }
-
-  /**
-   * Publishes a slot event to Uplink, retrying with backoff while local pub/sub refuses it. Resolves
-   * false only if the component stops first: the event then stays in the outbox for the next start.
-   */
-  async #publish(event: SlotEvent): Promise<boolean> {
-    const payload = Buffer.from(JSON.stringify(event));
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.#options.transport.publishLocal(LOCAL_TOPICS.slotEvents, payload);
-        return true;
-      } catch (e) {
-        if (this.#stopping) return false;
-        this.#counters.publishRetries += 1;
-        const delayMs = Math.min(PUBLISH_RETRY_MAX_MS, PUBLISH_RETRY_MIN_MS * 2 ** attempt);
-        this.#options.logger.warn('slot event not published; retrying', { eventId: event.eventId, delayMs, error: e });
-        await new Promise((r) => setTimeout(r, delayMs));
-        if (this.#stopping) return false;
-      }
-    }
+    await this.#handoff.redeliver(entries);
   }
 
   /** A session file that cannot be written costs ratings after a restart, never the event itself. */

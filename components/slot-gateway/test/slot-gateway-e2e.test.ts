@@ -261,6 +261,13 @@ describe('SlotGateway end to end over real brokers: SMIB → SlotGateway → Upl
     expect(acks.every((a) => a.machineId === MACHINE)).toBe(true);
     expect(new Set(acknowledged())).toEqual(new Set([...expectedIds, invalid.eventId]));
     expect(acknowledged().filter((id) => id === game1.eventId)).toHaveLength(2);
+
+    // Uplink acknowledged every slot event once journalled, so the outbox let them all go.
+    await until(
+      () => gateway.metrics()['outbox.unconfirmed'] === 0 && gateway.metrics()['outbox.pending'] === 0,
+      'Uplink confirming every slot event',
+    );
+    expect(uplink.metrics()['intake.acksSent']).toBeGreaterThan(0);
   });
 
   it('GIVEN an offer published by the cloud for the machine WHEN it comes down THEN Uplink relays it and the SMIB display receives a DisplayMessage', async () => {

@@ -15,6 +15,7 @@ import { LOCAL_NUCLEUS_TOPICS } from '@croupier/edge-kit';
 import { type BuildResult, buildComponent } from '@croupier/edge-kit/build';
 import { startComponentProcess, startTestFloor, type TestFloor } from '@croupier/edge-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { smibCardIn, smibGame } from './fixtures/smib-events.js';
 
 const CORE = 'core-vegas-03';
 const componentDirectory = fileURLToPath(new URL('..', import.meta.url));
@@ -120,33 +121,13 @@ describe('the built SlotGateway bundle as a process on the local floor', () => {
         workDirectory,
       });
     const running = () => states.filter((s) => s === 'RUNNING').length;
-    const game = (machineId: string) => ({
-      eventId: newEventId(),
-      eventTime: Date.now(),
-      schemaVersion: SCHEMA_VERSION,
-      machineId,
-      type: 'game_played',
-      gameId: 'buffalo-gold',
-      paytableId: 'bg-96',
-      theoreticalHold: 0.04,
-      denominationCents: 1,
-      wagerCents: 100,
-      winCents: 0,
-    });
     const sessionsPath = join(workDirectory, 'open-sessions.json');
     const savedSessions = async () => readFile(sessionsPath, 'utf8').catch(() => '');
 
     const runningBefore = running();
     const first = await start();
     await until(() => running() > runningBefore, 'first RUNNING');
-    const cardIn = {
-      eventId: newEventId(),
-      eventTime: Date.now(),
-      schemaVersion: SCHEMA_VERSION,
-      machineId: 'slot-0077',
-      type: 'card_in',
-      cardNumber: '6011000990139424',
-    };
+    const cardIn = smibCardIn('slot-0077', '6011000990139424');
     publishSmib(cardIn);
     await until(() => forwardedEvent(cardIn.eventId) !== undefined, 'forwarded card_in');
     const playerToken = derivePlayerToken(Buffer.from(key, 'hex'), cardIn.cardNumber);
@@ -166,7 +147,7 @@ describe('the built SlotGateway bundle as a process on the local floor', () => {
     const runningAfterKill = running();
     const second = await start();
     await until(() => running() > runningAfterKill, 'RUNNING after restart');
-    const played = game('slot-0077');
+    const played = smibGame('slot-0077');
     publishSmib(played);
     await until(() => forwardedEvent(played.eventId) !== undefined, 'forwarded game_played after restart');
     expect(forwardedEvent(played.eventId)).toMatchObject({
@@ -211,27 +192,8 @@ describe('the built SlotGateway bundle as a process on the local floor', () => {
     const first = await start();
     await until(() => running() > runningBefore, 'first RUNNING');
     const machineId = 'slot-0099';
-    const cardIn = {
-      eventId: newEventId(),
-      eventTime: Date.now(),
-      schemaVersion: SCHEMA_VERSION,
-      machineId,
-      type: 'card_in',
-      cardNumber: '4111111111111111',
-    };
-    const games = Array.from({ length: 19 }, () => ({
-      eventId: newEventId(),
-      eventTime: Date.now(),
-      schemaVersion: SCHEMA_VERSION,
-      machineId,
-      type: 'game_played',
-      gameId: 'buffalo-gold',
-      paytableId: 'bg-96',
-      theoreticalHold: 0.04,
-      denominationCents: 1,
-      wagerCents: 100,
-      winCents: 0,
-    }));
+    const cardIn = smibCardIn(machineId, '4111111111111111');
+    const games = Array.from({ length: 19 }, () => smibGame(machineId));
     publishSmib(cardIn);
     for (const game of games) publishSmib(game);
     await until(() => held === 20, 'the 20 slot events held at the broker');

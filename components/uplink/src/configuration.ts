@@ -1,4 +1,4 @@
-import { Identifier } from '@croupier/contracts';
+import { Identifier, UPLINK_STREAMS } from '@croupier/contracts';
 import { z } from 'zod';
 
 /** IoT Core meters messages in 5 KB increments (5 × 1024 bytes). */
@@ -80,6 +80,22 @@ export const UplinkConfiguration = z
               .describe(
                 'always: each journal write is fdatasynced (shared by the writes made meanwhile); a process kill loses nothing written under any policy',
               ),
+          })
+          .prefault({}),
+        acknowledge: z
+          .object({
+            streams: z
+              .array(z.enum(UPLINK_STREAMS))
+              .default(['slot'])
+              .describe(
+                'Streams whose events are acknowledged to their producer on croupier/local/uplink/acks once journalled',
+              ),
+            delayMs: z
+              .int()
+              .min(1)
+              .max(5_000)
+              .default(50)
+              .describe('Acknowledgements are batched for this long: one message per stream per batch'),
           })
           .prefault({}),
       })

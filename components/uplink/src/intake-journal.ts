@@ -23,9 +23,6 @@ export interface RecoveredEvents {
   readonly unreadable: number;
 }
 
-/** Records read per call during recovery. */
-const RECOVERY_CHUNK = 1_000;
-
 /**
  * Write-ahead journal of one stream's accepted events, ahead of the envelope spool. The events of
  * each message taken from the local broker are written here as one record, synchronously, in the
@@ -77,28 +74,23 @@ export class IntakeJournal {
   async recover(): Promise<RecoveredEvents> {
     const entries: { event: StreamEvent; entry: JournalEntry }[] = [];
     let unreadable = 0;
-    for (let from = this.#log.committed; from < this.#log.nextSeq; ) {
-      const records = await this.#log.read(from, RECOVERY_CHUNK);
-      if (records.length === 0) break;
-      for (const record of records) {
-        let raw: unknown;
-        try {
-          raw = JSON.parse(record.payload.toString('utf8'));
-        } catch {
-          raw = undefined;
-        }
-        const events: StreamEvent[] = [];
-        for (const item of Array.isArray(raw) ? raw : []) {
-          const parsed = parseStreamEvent(this.#options.stream, item);
-          if (parsed.ok) events.push(parsed.value);
-          else unreadable += 1;
-        }
-        if (!Array.isArray(raw)) unreadable += 1;
-        events.forEach((event, index) => {
-          entries.push({ event, entry: { seq: record.seq, last: index === events.length - 1 } });
-        });
-        from = record.seq + 1;
+    for await (const record of this.#log.uncommitted()) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(record.payload.toString('utf8'));
+      } catch {
+        raw = undefined;
       }
+      const events: StreamEvent[] = [];
+      for (const item of Array.isArray(raw) ? raw : []) {
+        const parsed = parseStreamEvent(this.#options.stream, item);
+        if (parsed.ok) events.push(parsed.value);
+        else unreadable += 1;
+      }
+      if (!Array.isArray(raw)) unreadable += 1;
+      events.forEach((event, index) => {
+        entries.push({ event, entry: { seq: record.seq, last: index === events.length - 1 } });
+      });
     }
     return { entries, unreadable };
   }
@@ -147,6 +139,11 @@ export class IntakeJournal {
         }),
       );
     await this.#committing;
+  }
+
+  /** Resolves once every record written so far is as durable as the fsync policy promises (shared fdatasync). */
+  durable(): Promise<void> {
+    return this.#log.durable();
   }
 
   /** Waits for the commits in flight, then closes the journal. */

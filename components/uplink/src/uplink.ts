@@ -4,6 +4,7 @@ import {
   decodeEnvelopeHeader,
   encodeEnvelope,
   LOCAL_TOPICS,
+  MAX_INTAKE_ACK_IDS,
   OfferDownlink,
   offersTopic,
   parseStreamEvent,
@@ -13,6 +14,7 @@ import {
   uplinkTopic,
 } from '@croupier/contracts';
 import {
+  AcknowledgementBatcher,
   type ComponentUpdateDecision,
   type ComponentUpdateNotice,
   type HealthReporter,
@@ -90,11 +92,24 @@ export class Uplink {
   #rejectedOffers = 0;
   #relayedOffers = 0;
   readonly #deferrals = new Map<string, number>();
+  /** Streams whose producers wait for an acknowledgement of what Uplink journalled. */
+  readonly #acknowledged: ReadonlySet<UplinkStream>;
+  readonly #intakeAcks: AcknowledgementBatcher;
 
   private constructor(options: UplinkOptions, spool: Spool, journals: ReadonlyMap<UplinkStream, IntakeJournal>) {
     this.#options = options;
     this.#configuration = options.configuration;
     this.#spool = spool;
+    this.#acknowledged = new Set(options.configuration.intake.acknowledge.streams);
+    this.#intakeAcks = new AcknowledgementBatcher({
+      delayMs: options.configuration.intake.acknowledge.delayMs,
+      maxIds: MAX_INTAKE_ACK_IDS,
+      send: (stream, eventIds) =>
+        options.transport.publishLocal(LOCAL_TOPICS.intakeAcks, Buffer.from(JSON.stringify({ stream, eventIds }))),
+      // The producer resends what it does not hear back about; the journal takes the resend again.
+      onError: (stream, eventIds, error) =>
+        options.logger.warn('acknowledgement to the producer not sent', { stream, events: eventIds.length, error }),
+    });
     for (const stream of UPLINK_STREAMS) {
       const drain = new StreamDrain({
         log: spool.log(stream),
@@ -231,6 +246,8 @@ export class Uplink {
       'uplink.dropped': 0,
       'intake.rejected': this.#rejectedEvents,
       'intake.journalFailures': 0,
+      'intake.acksSent': this.#intakeAcks.sent,
+      'intake.acksFailed': this.#intakeAcks.failed,
       'spool.writeFailures': 0,
       'offers.relayed': this.#relayedOffers,
       'offers.rejected': this.#rejectedOffers,
@@ -263,6 +280,7 @@ export class Uplink {
     for (const state of this.#streams.values()) state.blocked = false;
     await this.spooled();
     for (const state of this.#streams.values()) await state.journal.close();
+    await this.#intakeAcks.flush();
     await Promise.all([...this.#streams.values()].map((s) => s.drain.stop(1_000)));
     await this.#spool.close();
     this.#options.logger.info('uplink stopped', { pending: this.#pendingEnvelopes() });
@@ -327,6 +345,15 @@ export class Uplink {
     // Journalled here, synchronously in the message handler: the CRT client has already acknowledged
     // the message, so this write is what makes it survive a crash.
     const entries = state.journal.record(events);
+    if (this.#acknowledged.has(stream) && entries[0]?.seq !== undefined) {
+      // Only once durable; nothing is acknowledged when the journal could not write, so it is resent.
+      state.journal.durable().then(
+        () => {
+          for (const event of events) this.#intakeAcks.add(stream, event.eventId);
+        },
+        () => {},
+      );
+    }
     events.forEach((event, i) => {
       const rawBytes = items.length === 1 ? payload.byteLength : JSON.stringify(event).length;
       this.#accept(state, { event, entry: entries[i]! }, rawBytes);

@@ -53,4 +53,3 @@ export { SimulatedClock } from './simulated-clock.js';
 export { SmibClient, type SmibClientOptions, type SmibCredentials } from './smib-client.js';
 export { smibCredentialsFrom } from './smib-credentials.js';
 export { SmibFleet, type SmibFleetOptions } from './smib-fleet.js';
-export { DEFAULT_RESEND_POLICY, type ResendPolicy, UnackedEvents } from './unacked-events.js';

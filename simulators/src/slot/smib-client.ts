@@ -1,7 +1,7 @@
 import type { SmibEvent } from '@croupier/contracts';
 import { parseWith, SmibAck, smibAcksTopic, smibDisplayTopic, smibEventsTopic } from '@croupier/contracts';
+import { DEFAULT_RESEND_POLICY, type ResendPolicy, UnackedEvents } from '@croupier/edge-kit';
 import { iot, mqtt } from 'aws-iot-device-sdk-v2';
-import { DEFAULT_RESEND_POLICY, type ResendPolicy, UnackedEvents } from './unacked-events.js';
 
 /** An SMIB's client certificate and key, PEM. */
 export interface SmibCredentials {
@@ -140,7 +140,7 @@ export class SmibClient {
       this.refusedAcks += 1;
       return;
     }
-    this.#unacked.acknowledge(ack.value.eventIds);
+    this.#unacked.acknowledge(ack.value.eventIds, Date.now());
   }
 
   #resendDue(): void {

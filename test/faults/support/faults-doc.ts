@@ -8,7 +8,7 @@ export const CAUSES: Readonly<Record<string, string>> = {
   'local pub/sub broker restart':
     'The broker keeps sessions and queued messages in LevelDB and delivers in the order it accepted (see "How the core survives" above). Events missing from the lake mean messages accepted and never delivered: look for `outgoing:` records left in the session folder (`messageId` null: stored, never handed to the client). Games in the lake without a player token mean a machine\'s events reached SlotGateway out of order.',
   'kill -9 Uplink':
-    'Uplink writes the events of each message it takes from the broker to its intake journal (`intake-journal.ts`) synchronously in the message handler, and re-batches what is left at start. The residual window: the CRT client acknowledges a local message when it receives it, before the handler runs, so a message still queued for the event loop at the kill is lost. Greengrass IPC has no later acknowledgement either.',
+    'Uplink writes the events of each message it takes from the broker to its intake journal (`intake-journal.ts`) synchronously in the message handler, re-batches what is left at start, and acknowledges slot events to SlotGateway once journalled. The residual window: alerts have no such acknowledgement, so one received by the CRT client and still queued for the event loop at the kill is lost.',
   'disk full under the spool':
     'Uplink holds events in memory (up to `intake.maxBufferedEvents`) when a spool write fails with ENOSPC or EIO, marks its health degraded and retries with backoff, instead of dropping the envelope. Beyond that bound events are dropped and counted, because the broker already counts them as delivered. The design does not promise this fault: size `spool.maxBytes` below the free space.',
   'kill -9 SlotGateway':
@@ -91,12 +91,14 @@ Modbus TCP. Uplink's spool sits on a 2 MiB tmpfs (1 MiB spool bound) when the ru
   (here the fault publisher, with the simulator's \`UnackedEvents\`) resends with a doubling wait
   what stays unacknowledged. The resends are at least once: raw repeats in the kill rows are events
   delivered twice, which the refined zone and the rating drop by eventId.
-- **What is still exposed.** Uplink takes events from SlotGateway, FailurePredictor and
-  ShufflerMonitor over local pub/sub, whose client acknowledges on receipt; a message queued for
-  Uplink's event loop at a kill is lost (no run below hit it). On a real core, Greengrass IPC also
-  queues nothing for a component that is down, which this floor's persistent sessions do: what is
-  published to Uplink while it restarts is lost there. Closing both needs Uplink to acknowledge to
-  its producers as SlotGateway does to the SMIBs.
+- **Uplink acknowledgements.** SlotGateway keeps each slot event in its outbox until Uplink
+  acknowledges it on \`croupier/local/uplink/acks\` once journalled, and resends until then; a kill of
+  Uplink while a message waits for its event loop, or (on a real core) an IPC publish while Uplink is
+  down, costs a resend, not the event.
+- **What is still exposed.** Alerts and telemetry reach Uplink over local pub/sub without an
+  acknowledgement: one queued for Uplink's event loop at a kill is lost (no run below hit it), and on
+  a real core IPC keeps nothing for a component that is down, which this floor's persistent sessions
+  do.
 
 ## Results
 

@@ -9,8 +9,8 @@ import {
   type SmibEvent,
   smibEventsTopic,
 } from '@croupier/contracts';
-import { createMqttConnection } from '@croupier/edge-kit';
-import { UnackedEvents } from '@croupier/simulators';
+import { createMqttConnection, UnackedEvents } from '@croupier/edge-kit';
+
 import { mqtt } from 'aws-iot-device-sdk-v2';
 import { v7 as uuidv7 } from 'uuid';
 import type { ClientIdentity } from '../../../scripts/start/floor-pki.js';
@@ -95,7 +95,7 @@ export class FloorPublisher {
         return;
       }
       const ack = parseWith(SmibAck, raw);
-      if (ack.ok) publisher.#unacked.acknowledge(ack.value.eventIds);
+      if (ack.ok) publisher.#unacked.acknowledge(ack.value.eventIds, Date.now());
     });
     publisher.#resendTimer = setInterval(() => publisher.#resendDue(), RESEND_CHECK_MS).unref();
     return publisher;

@@ -183,6 +183,16 @@ export class SegmentLog {
     }
   }
 
+  /** Every record not yet committed, oldest first, read `chunk` records at a time (recovery after a restart). */
+  async *uncommitted(chunk = 1_000): AsyncGenerator<SpoolRecord> {
+    for (let from = this.#committed; from < this.#next; ) {
+      const records = await this.read(from, chunk);
+      if (records.length === 0) return;
+      yield* records;
+      from = records.at(-1)!.seq + 1;
+    }
+  }
+
   /** Reads up to `maxRecords` records from `fromSeq` on, skipping seqs lost to eviction. */
   async read(fromSeq: number, maxRecords: number): Promise<SpoolRecord[]> {
     const out: SpoolRecord[] = [];

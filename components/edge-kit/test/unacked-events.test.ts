@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UnackedEvents } from '../../src/slot/unacked-events.js';
+import { UnackedEvents } from '../src/delivery/unacked-events.js';
 
 const event = (n: number) => ({ eventId: `e-${n}` });
 const policy = { resendAfterMs: 1_000, maxResendAfterMs: 5_000, maxHeld: 3 };
@@ -18,7 +18,7 @@ describe('UnackedEvents: what an SMIB keeps until the core acknowledges it', () 
     const held = new UnackedEvents(policy);
     for (const n of [1, 2, 3]) held.hold(event(n), n);
     held.hold(event(2), 50);
-    held.acknowledge(['e-2', 'e-9', 'e-2']);
+    held.acknowledge(['e-2', 'e-9', 'e-2'], 10);
     expect(held.size).toBe(2);
     expect(held.due(999)).toEqual([]);
     expect(held.due(1_003)).toEqual([event(1), event(3)]);
@@ -30,5 +30,23 @@ describe('UnackedEvents: what an SMIB keeps until the core acknowledges it', () 
     expect(held.size).toBe(3);
     expect(held.dropped).toBe(1);
     expect(held.due(1_000).map((e) => e.eventId)).toEqual(['e-2', 'e-3', 'e-4']);
+  });
+
+  it('GIVEN a consumer acknowledging in the order it receives WHEN a later event is acknowledged THEN the events held well before it are due at once, once; those held just before, and a slow consumer, wait', () => {
+    const held = new UnackedEvents({ ...policy, maxHeld: 10, resendAfterMs: 30_000, skippedAfterMs: 1_000 });
+    held.hold(event(1), 0);
+    held.hold(event(2), 500);
+    held.hold(event(3), 1_800);
+    held.hold(event(4), 2_000);
+    // Nothing acknowledged: a consumer down or catching up is not flooded.
+    expect(held.due(10_000)).toEqual([]);
+    // 4 acknowledged: 1 and 2 (held 1 s or more before it) were skipped; 3 may still be on its way.
+    expect(held.acknowledge(['e-4'], 10_000)).toEqual([event(4)]);
+    expect(held.due(10_000)).toEqual([event(1), event(2)]);
+    // Sent again once: from then on they follow the doubling wait, not every later acknowledgement.
+    held.hold(event(5), 12_000);
+    held.acknowledge(['e-5'], 12_000);
+    expect(held.due(12_000)).toEqual([event(3)]);
+    expect(held.due(12_500)).toEqual([]);
   });
 });

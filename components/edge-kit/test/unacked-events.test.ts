@@ -49,4 +49,13 @@ describe('UnackedEvents: what an SMIB keeps until the core acknowledges it', () 
     expect(held.due(12_000)).toEqual([event(3)]);
     expect(held.due(12_500)).toEqual([]);
   });
+
+  it('GIVEN more events due than a call may hand out WHEN asked with a limit THEN the oldest come first and the rest stay due', () => {
+    const held = new UnackedEvents({ ...policy, maxHeld: 10 });
+    for (const n of [1, 2, 3, 4, 5]) held.hold(event(n), 0);
+    expect(held.due(1_000, 2)).toEqual([event(1), event(2)]);
+    expect(held.due(1_000, 2)).toEqual([event(3), event(4)]);
+    expect(held.due(1_000, 2)).toEqual([event(5)]);
+    expect(held.resent).toBe(5);
+  });
 });

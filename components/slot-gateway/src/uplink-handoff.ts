@@ -20,6 +20,11 @@ interface Unconfirmed {
 
 /** How often unconfirmed events due for a resend are looked for. */
 const RESEND_CHECK_MS = 1_000;
+/**
+ * Resends per check: after a long Uplink outage every held event falls due at once; this paces them
+ * at a fifth of what Uplink takes in (BENCHMARKS.md), beside the live traffic.
+ */
+const RESENDS_PER_CHECK = 1_000;
 /** Backoff between attempts to publish a slot event local pub/sub refused. */
 const PUBLISH_RETRY_MIN_MS = 250;
 const PUBLISH_RETRY_MAX_MS = 30_000;
@@ -160,7 +165,7 @@ export class UplinkHandoff {
   }
 
   #resendDue(): void {
-    for (const { event } of this.#unconfirmed.due(this.#options.now())) {
+    for (const { event } of this.#unconfirmed.due(this.#options.now(), RESENDS_PER_CHECK)) {
       this.#resent += 1;
       this.#options.transport
         .publishLocal(LOCAL_TOPICS.slotEvents, Buffer.from(JSON.stringify(event)))

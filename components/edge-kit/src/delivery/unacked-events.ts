@@ -96,10 +96,15 @@ export class UnackedEvents<T extends { readonly eventId: string }> {
     return out;
   }
 
-  /** The events due to be sent again at `nowMs`, oldest first, each rescheduled with its wait doubled. */
-  due(nowMs: number): T[] {
+  /**
+   * The events due to be sent again at `nowMs`, oldest first, each rescheduled with its wait doubled;
+   * at most `limit`, so a consumer back after a long outage is not handed everything at once (the
+   * rest stay due for the next call).
+   */
+  due(nowMs: number, limit = Number.POSITIVE_INFINITY): T[] {
     const out: T[] = [];
     for (const held of this.#held.values()) {
+      if (out.length >= limit) break;
       if (held.dueAt > nowMs) continue;
       held.resends += 1;
       held.dueAt = nowMs + Math.min(this.#policy.maxResendAfterMs, this.#policy.resendAfterMs * 2 ** held.resends);

@@ -5,6 +5,7 @@ import { derivePlayerToken, newEventId, SCHEMA_VERSION, type SlotEvent } from '@
 import { createLogger, SegmentLog } from '@croupier/edge-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Outbox, SessionTracker } from '../src/index.js';
+import { smibGame } from './fixtures/smib-events.js';
 
 const logger = createLogger({ component: 'outbox-test', sink: () => {} });
 const TOKEN = derivePlayerToken(Buffer.alloc(32, 7), '6011000990139424');
@@ -17,21 +18,9 @@ const cardIn = (machineId: string): SlotEvent => ({
   type: 'card_in',
   playerToken: TOKEN,
 });
-const game = (machineId: string, sessionId: string): SlotEvent => ({
-  eventId: newEventId(),
-  eventTime: Date.now(),
-  schemaVersion: SCHEMA_VERSION,
-  machineId,
-  type: 'game_played',
-  gameId: 'buffalo-gold',
-  paytableId: 'bg-96',
-  theoreticalHold: 0.04,
-  denominationCents: 1,
-  wagerCents: 100,
-  winCents: 0,
-  playerToken: TOKEN,
-  sessionId,
-});
+/** A game as SlotGateway hands it on: the SMIB's game with the session's token and id. */
+const game = (machineId: string, sessionId: string) =>
+  smibGame(machineId, { playerToken: TOKEN, sessionId }) as SlotEvent;
 
 describe('Outbox: slot events between their handling and the broker’s acknowledgement', () => {
   let dir: string;

@@ -26,19 +26,24 @@ const base = (type: string) => ({
   type,
 });
 
+/** A game on the test machine, with `extra` (the card fields an SMIB may add). */
+const smibGame = (extra: Record<string, string> = {}) =>
+  ({
+    ...base('game_played'),
+    gameId: 'lightning',
+    paytableId: 'lt-92',
+    theoreticalHold: 0.08,
+    denominationCents: 25,
+    wagerCents: 100,
+    winCents: 0,
+    ...extra,
+  }) as SmibEvent;
+
 describe('tokenise', () => {
   it('GIVEN card in, a game, card out and a game after WHEN tokenised THEN carded events carry the token and session, and the card number is gone', () => {
     const sessions = new SessionTracker();
     const cardIn = { ...base('card_in'), cardNumber: 'ABC12345' } as SmibEvent;
-    const game = {
-      ...base('game_played'),
-      gameId: 'lightning',
-      paytableId: 'lt-92',
-      theoreticalHold: 0.08,
-      denominationCents: 25,
-      wagerCents: 100,
-      winCents: 0,
-    } as SmibEvent;
+    const game = smibGame();
     const cardOut = { ...base('card_out'), cardNumber: 'ABC12345', reason: 'removed' } as SmibEvent;
     const later = { ...game, eventId: newEventId() } as SmibEvent;
     const token = derivePlayerToken(key, 'ABC12345');
@@ -54,29 +59,18 @@ describe('tokenise', () => {
   it('GIVEN games carrying the SMIB’s card and session that arrive before their card-in (a resent card-in) WHEN tokenised THEN they are rated to that card and session all the same, and no card number is left', () => {
     const sessions = new SessionTracker();
     const cardIn = { ...base('card_in'), cardNumber: 'ABC12345' } as SmibEvent;
-    const game = (extra: Record<string, string>) =>
-      ({
-        ...base('game_played'),
-        gameId: 'lightning',
-        paytableId: 'lt-92',
-        theoreticalHold: 0.08,
-        denominationCents: 25,
-        wagerCents: 100,
-        winCents: 0,
-        ...extra,
-      }) as SmibEvent;
     const token = derivePlayerToken(key, 'ABC12345');
     const early = SlotEvent.parse(
-      tokenise(game({ cardNumber: 'ABC12345', sessionId: cardIn.eventId }), key, sessions, machine),
+      tokenise(smibGame({ cardNumber: 'ABC12345', sessionId: cardIn.eventId }), key, sessions, machine),
     );
     expect(early).toMatchObject({ playerToken: token, sessionId: cardIn.eventId });
     // With the card only, the session comes from the card-in this gateway saw, if it is that card's.
     tokenise(cardIn, key, sessions, machine);
-    expect(tokenise(game({ cardNumber: 'ABC12345' }), key, sessions, machine)).toMatchObject({
+    expect(tokenise(smibGame({ cardNumber: 'ABC12345' }), key, sessions, machine)).toMatchObject({
       playerToken: token,
       sessionId: cardIn.eventId,
     });
-    const otherCard = tokenise(game({ cardNumber: 'XYZ98765' }), key, sessions, machine);
+    const otherCard = tokenise(smibGame({ cardNumber: 'XYZ98765' }), key, sessions, machine);
     expect(otherCard).toMatchObject({ playerToken: derivePlayerToken(key, 'XYZ98765') });
     expect(otherCard).not.toHaveProperty('sessionId');
     expect(JSON.stringify([early, otherCard])).not.toMatch(/ABC12345|XYZ98765|cardNumber/);

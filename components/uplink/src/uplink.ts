@@ -67,6 +67,8 @@ interface StreamState {
   readonly drain: StreamDrain;
   sentEnvelopes: number;
   sentEvents: number;
+  /** Events that passed the contract and were journalled; with {@link droppedEvents}, all that arrived. */
+  acceptedEvents: number;
   droppedEvents: number;
   /** Attempts to spool an envelope that failed with a filesystem error; the envelope was kept and retried. */
   spoolWriteFailures: number;
@@ -132,6 +134,7 @@ export class Uplink {
         drain,
         sentEnvelopes: 0,
         sentEvents: 0,
+        acceptedEvents: 0,
         droppedEvents: 0,
         spoolWriteFailures: 0,
         reportedWriteFailures: 0,
@@ -261,6 +264,7 @@ export class Uplink {
       out[`${prefix}.bufferedEvents`] = state.batcher.size + state.queuedEvents;
       out[`${prefix}.sentEnvelopes`] = state.sentEnvelopes;
       out[`${prefix}.sentEvents`] = state.sentEvents;
+      out[`${prefix}.acceptedEvents`] = state.acceptedEvents;
       out[`${prefix}.droppedEvents`] = state.droppedEvents;
       out['spool.depth']! += s.pendingRecords;
       out['spool.oldestAgeMs'] = Math.max(out['spool.oldestAgeMs']!, s.oldestPendingAgeMs);
@@ -345,6 +349,7 @@ export class Uplink {
     // Journalled here, synchronously in the message handler: the CRT client has already acknowledged
     // the message, so this write is what makes it survive a crash.
     const entries = state.journal.record(events);
+    state.acceptedEvents += events.length;
     if (this.#acknowledged.has(stream) && entries[0]?.seq !== undefined) {
       // Only once durable; nothing is acknowledged when the journal could not write, so it is resent.
       state.journal.durable().then(

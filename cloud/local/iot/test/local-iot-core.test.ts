@@ -7,7 +7,7 @@ import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-pla
 import { createRevocationList, issueCertificate } from '@croupier/certs-tooling';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { mqtt } from 'aws-iot-device-sdk-v2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { streamById } from '../../../definitions/streams.js';
 import type { AuthorizationDenial } from '../authorizer.js';
 import { type LocalIotCore, startLocalIotCore } from '../local-iot-core.js';
@@ -74,8 +74,12 @@ describe('local IoT Core over mTLS with the production core policy and rules', (
     core.events.on('rule', (o) => outcomes.push(o));
   });
 
+  // Tests reuse client ids; a connection left open would reconnect and take its id back mid-test.
+  afterEach(async () => {
+    await Promise.all(connections.splice(0).map((c) => c.disconnect().catch(() => {})));
+  });
+
   afterAll(async () => {
-    await Promise.all(connections.map((c) => c.disconnect().catch(() => {})));
     await core?.close();
     await kinesalite?.close();
     await rm(lakeDir, { recursive: true, force: true });

@@ -87,7 +87,8 @@ export const catalog: readonly CatalogEntry[] = [
     schema: IntakeAck,
     travels: 'Local pub/sub `croupier/local/uplink/acks` on the core, QoS 1, UTF-8 JSON',
     producer: 'com.croupier.Uplink',
-    consumers: 'com.croupier.SlotGateway (stops resending the slot events acknowledged)',
+    consumers:
+      'com.croupier.SlotGateway (stops resending the slot events acknowledged), com.croupier.FailurePredictor (the predictions and alerts)',
   },
   {
     name: 'CoreHealth',

@@ -44,6 +44,17 @@ export type Result<T, E = ContractError> =
 export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
 export const err = <E>(error: E): Result<never, E> => ({ ok: false, error });
 
+/** Parses UTF-8 JSON `bytes` (a message payload) with a schema; bytes that are not JSON are `invalid_json`. */
+export function parseJsonWith<S extends z.ZodType>(schema: S, bytes: Uint8Array | ArrayBuffer): Result<z.infer<S>> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.from(bytes as Uint8Array).toString('utf8'));
+  } catch {
+    return err(new ContractError('invalid_json', [{ path: '', reason: 'payload is not JSON' }]));
+  }
+  return parseWith(schema, raw);
+}
+
 /** Parses `input` with a schema, returning a typed result instead of throwing. */
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown): Result<z.infer<S>> {
   const parsed = schema.safeParse(input);

@@ -28,7 +28,7 @@ export const MAX_INTAKE_ACK_IDS = 1_000;
 
 /**
  * What Uplink sends on `croupier/local/uplink/acks` once events it took from local pub/sub are in its
- * intake journal: a producer (SlotGateway) keeps each event until its id comes back here and sends it
+ * intake journal: a producer (SlotGateway, FailurePredictor) keeps each event until its id comes back here and sends it
  * again otherwise, because Greengrass IPC neither acknowledges a delivery nor queues for a subscriber
  * that is down.
  */

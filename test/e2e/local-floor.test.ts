@@ -36,6 +36,8 @@ const SHUFFLER_SCENARIO = join(repositoryRoot, 'simulators', 'scenarios', 'shuff
 /** Six machines at ×60 with short sessions, so a couple of dozen sessions close during the run. */
 const SLOT_SCENARIO = join(repositoryRoot, 'simulators', 'scenarios', 'slot-e2e-live.json');
 const FAILING = 'shf-001';
+/** Closed carded sessions the rating checks need at least. */
+const MIN_CLOSED_SESSIONS = 5;
 const HEALTHY = 'shf-002';
 
 describe('GIVEN `npm start` headless: a shuffler heading for a motor failure, a healthy one, and a six-machine slot floor', () => {
@@ -66,7 +68,7 @@ describe('GIVEN `npm start` headless: a shuffler heading for a motor failure, a 
       host: pubsub.hostname,
       port: Number(pubsub.port),
       identity: await pki.client('e2e-core-1-witness'),
-      topics: [LOCAL_TOPICS.shufflerTelemetry, LOCAL_TOPICS.predictions, LOCAL_TOPICS.alerts],
+      topics: [LOCAL_TOPICS.shufflerTelemetry, LOCAL_TOPICS.predictions, LOCAL_TOPICS.alerts, LOCAL_TOPICS.slotEvents],
     });
     await until(`the injected failure of ${FAILING} in the simulator's ground truth`, 150_000, async () => {
       const lines = await readShufflerGroundTruth(stateDir);
@@ -95,6 +97,14 @@ describe('GIVEN `npm start` headless: a shuffler heading for a motor failure, a 
     } finally {
       liveDynamo.destroy();
     }
+    // The slot floor keeps its own clock and may have started late on a loaded machine: the session
+    // checks below need a handful closed, so wait for their card-outs too.
+    await until(`${MIN_CLOSED_SESSIONS} card-outs on the core`, 120_000, async () =>
+      tap!.messages.filter((m) => m.topic === LOCAL_TOPICS.slotEvents && m.event.type === 'card_out').length >=
+      MIN_CLOSED_SESSIONS
+        ? true
+        : undefined,
+    );
     exitCode = await floor.stop();
     // The scenario names no key: the floor generated this one in its fresh state folder on start.
     const keyPath = join(stateDir, 'secrets', 'player-token.key');
@@ -191,7 +201,7 @@ describe('GIVEN `npm start` headless: a shuffler heading for a motor failure, a 
   it('WHEN the slot processor has rated the floor THEN every closed session in DynamoDB equals the simulator’s ground truth', () => {
     const { published } = publishedSlotEvents(slotTruth);
     const expected: ExpectedSession[] = expectedClosedSessions(slotTruth, published);
-    expect(expected.length).toBeGreaterThanOrEqual(5);
+    expect(expected.length).toBeGreaterThanOrEqual(MIN_CLOSED_SESSIONS);
     const stored = new Map(sessions.map((s) => [String(s.sessionId), s]));
     for (const session of expected) {
       // The simulator's own session record agrees with the events it published.

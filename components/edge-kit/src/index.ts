@@ -13,7 +13,8 @@
  * - {@link createLogger}: JSON-lines logging that never prints secrets ({@link redact}).
  * - {@link startHealthReporter}: periodic CoreHealth on the local health topic.
  * - {@link UnackedEvents} / {@link AcknowledgementBatcher}: application-level acknowledgement between a
- *   producer and its consumer, for hops whose transport acknowledges on receipt.
+ *   producer and its consumer, for hops whose transport acknowledges on receipt;
+ *   {@link UplinkConfirmations}: a producer's side of Uplink's intake acknowledgements.
  */
 export {
   type ConfigurationApplier,
@@ -29,6 +30,7 @@ export {
 } from './configuration/local-configuration-source.js';
 export { AcknowledgementBatcher, type AcknowledgementBatcherOptions } from './delivery/acknowledgement-batcher.js';
 export { DEFAULT_RESEND_POLICY, type ResendPolicy, UnackedEvents } from './delivery/unacked-events.js';
+export { UplinkConfirmations, type UplinkConfirmationsOptions } from './delivery/uplink-confirmations.js';
 export { type HealthReporter, type HealthReporterOptions, startHealthReporter } from './health-reporter.js';
 export { Lifecycle, type LifecycleOptions, type ShutdownHook } from './lifecycle.js';
 export {

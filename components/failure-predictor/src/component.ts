@@ -1,6 +1,17 @@
 import { basename, dirname, join } from 'node:path';
-import { LOCAL_TOPICS, parseWith, ShufflerTelemetry } from '@croupier/contracts';
-import { type ComponentContext, type RunningComponent, startHealthReporter } from '@croupier/edge-kit';
+import {
+  type FailurePrediction,
+  LOCAL_TOPICS,
+  type MaintenanceAlert,
+  parseWith,
+  ShufflerTelemetry,
+} from '@croupier/contracts';
+import {
+  type ComponentContext,
+  type RunningComponent,
+  startHealthReporter,
+  UplinkConfirmations,
+} from '@croupier/edge-kit';
 import { type PredictorConfig, resolveModelPath, startedModelDir } from './config.js';
 import { FailureModelSession } from './failure-model-session.js';
 import { FailurePredictor, type PredictorSettings } from './failure-predictor.js';
@@ -10,6 +21,16 @@ import { ModelVersionFollower } from './model-version-follower.js';
 import { parseModelVersion } from './model-versions.js';
 
 export const COMPONENT_NAME = 'com.croupier.FailurePredictor';
+
+/** A prediction or alert on its way to Uplink, with the local topic it goes on. */
+interface Outgoing {
+  readonly eventId: string;
+  readonly topic: string;
+  readonly payload: Buffer;
+}
+
+/** Resends per second at most, so a backlog held through a long Uplink outage goes out paced. */
+const RESENDS_PER_CHECK = 500;
 
 function settingsOf(config: PredictorConfig): PredictorSettings {
   const { raiseAt, clearAt, confirmations, minDwellMs, criticalAt } = config.alerts;
@@ -29,7 +50,8 @@ function versionOf(modelPath: string): string | undefined {
 
 /**
  * Starts FailurePredictor inside the edge runtime: telemetry in from the local telemetry topic,
- * predictions and alerts out on the local topics Uplink forwards.
+ * predictions and alerts out on the local topics Uplink forwards, each held and resent until Uplink
+ * confirms it journalled ({@link UplinkConfirmations}) unless `delivery.confirmBy` is `broker`.
  *
  * The model: with `modelPath` empty, the FailureModel version it was started with (`FAILURE_MODEL_DIR`),
  * then whichever newer version Greengrass places beside it ({@link ModelVersionFollower}); with
@@ -51,19 +73,41 @@ export async function startFailurePredictor(
   });
   let invalidTelemetry = 0;
   let publishFailures = 0;
-  const publish = (topic: string, event: object) =>
-    transport.publishLocal(topic, Buffer.from(JSON.stringify(event))).catch((error) => {
+  const { delivery } = context.configuration;
+  const confirmations =
+    delivery.confirmBy === 'uplink'
+      ? new UplinkConfirmations<Outgoing>({
+          transport,
+          logger,
+          stream: 'alert',
+          policy: {
+            resendAfterMs: delivery.resendAfterMs,
+            maxResendAfterMs: delivery.maxResendAfterMs,
+            skippedAfterMs: delivery.skippedAfterMs,
+            maxHeld: delivery.maxHeld,
+          },
+          resend: ({ topic, payload }) => transport.publishLocal(topic, payload),
+          resendsPerCheck: RESENDS_PER_CHECK,
+        })
+      : undefined;
+  await confirmations?.start();
+  // A refused publish is not retried here: with Uplink confirming, the event is held and resent.
+  const publish = (topic: string, event: FailurePrediction | MaintenanceAlert) => {
+    const outgoing = { eventId: event.eventId, topic, payload: Buffer.from(JSON.stringify(event)) };
+    confirmations?.hold(outgoing);
+    transport.publishLocal(topic, outgoing.payload).catch((error) => {
       publishFailures += 1;
       logger.warn('not published', { topic, error });
     });
+  };
   const predictor = new FailurePredictor(
     session,
     settingsOf(context.configuration),
     {
-      prediction: (p) => void publish(LOCAL_TOPICS.predictions, p),
+      prediction: (p) => publish(LOCAL_TOPICS.predictions, p),
       alert: (a) => {
         logger.info('maintenance alert', { deviceId: a.deviceId, state: a.state, probability: a.probability });
-        void publish(LOCAL_TOPICS.alerts, a);
+        publish(LOCAL_TOPICS.alerts, a);
       },
     },
     FEATURE_WINDOW,
@@ -150,6 +194,9 @@ export async function startFailurePredictor(
       'telemetry.invalid': invalidTelemetry,
       'publish.failures': publishFailures,
       'model.refusedVersions': follower?.refusedCount ?? 0,
+      'delivery.unconfirmed': confirmations?.size ?? 0,
+      'delivery.resent': confirmations?.resent ?? 0,
+      'delivery.droppedUnconfirmed': confirmations?.dropped ?? 0,
     }),
   });
 
@@ -172,6 +219,7 @@ export async function startFailurePredictor(
       await unfollow();
       await subscription.close();
       await predictor.drain();
+      await confirmations?.stop();
       await session.release();
     },
   };

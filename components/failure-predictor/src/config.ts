@@ -32,6 +32,39 @@ export const PredictorConfig = z.object({
     })
     .default({ raiseAt: 0.7, clearAt: 0.4, confirmations: 3, minDwellMs: 1_800_000, criticalAt: 0.9 })
     .refine((a) => a.clearAt < a.raiseAt, { message: 'clearAt must be below raiseAt' }),
+  /**
+   * How predictions and alerts reach Uplink; read at start. Held in memory only: after a kill of the
+   * predictor its windows are gone too, and an alert still warranted is raised again from new telemetry.
+   */
+  delivery: z
+    .object({
+      confirmBy: z
+        .enum(['uplink', 'broker'])
+        .default('uplink')
+        .describe(
+          'uplink: each prediction and alert is resent until Uplink acknowledges it on croupier/local/uplink/acks (an Uplink of the same release, acknowledging the alert stream); broker: local pub/sub acknowledging the publish is enough',
+        ),
+      resendAfterMs: z
+        .int()
+        .min(100)
+        .max(600_000)
+        .default(5_000)
+        .describe('First resend of an event while nothing later has been confirmed either (Uplink down or behind)'),
+      skippedAfterMs: z
+        .int()
+        .min(0)
+        .max(600_000)
+        .default(1_000)
+        .describe('An event held this much longer than one Uplink confirmed was lost on the way: resent at once'),
+      maxResendAfterMs: z.int().min(100).max(3_600_000).default(60_000).describe('Cap of the doubling wait'),
+      maxHeld: z
+        .int()
+        .min(100)
+        .max(1_000_000)
+        .default(10_000)
+        .describe('Unconfirmed events held; past it the oldest is given up and counted'),
+    })
+    .prefault({}),
   /** Least telemetry time between two predictions of one shuffler. */
   predictEveryMs: z.int().min(0).max(86_400_000).default(60_000),
   maxDevices: z.int().min(1).max(100_000).default(2_048),

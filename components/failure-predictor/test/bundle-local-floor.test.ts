@@ -84,7 +84,9 @@ describe('GIVEN the built FailurePredictor artifact on the local floor', () => {
       broker.aedes.subscribe(
         LOCAL_TOPICS.predictions,
         (packet, done) => {
-          predictions.push(FailurePrediction.parse(JSON.parse(packet.payload.toString())));
+          const prediction = FailurePrediction.parse(JSON.parse(packet.payload.toString()));
+          // No Uplink acknowledges here, so each prediction is also resent: count it once.
+          if (!predictions.some((p) => p.eventId === prediction.eventId)) predictions.push(prediction);
           done();
         },
         resolve,

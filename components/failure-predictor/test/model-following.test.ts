@@ -1,12 +1,13 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, type MqttTransport, type RunningComponent } from '@croupier/edge-kit';
+import { createLogger } from '@croupier/edge-kit';
 import { startTestFloor, type TestFloor } from '@croupier/edge-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMPONENT_NAME, startFailurePredictor } from '../src/component.js';
+import { COMPONENT_NAME } from '../src/component.js';
 import { PredictorConfig } from '../src/config.js';
 import { MODEL_CARD_FILE } from '../src/model-contract.js';
+import { type InProcessPredictor, startPredictorInProcess } from './support/in-process.js';
 import { writeMisfeedModel } from './support/models.js';
 import { until } from './support/until.js';
 
@@ -19,8 +20,7 @@ describe('GIVEN FailurePredictor started on FailureModel 1.0.0 with modelPath em
   let dir: string;
   let root: string;
   let floor: TestFloor;
-  let transport: MqttTransport;
-  let predictor: RunningComponent<PredictorConfig>;
+  let running: InProcessPredictor;
   const lines: Record<string, unknown>[] = [];
   const configuration = PredictorConfig.parse({ modelWatch: { debounceMs: 50, rescanMs: 60_000 } });
   const switchedTo = (modelVersion: string) =>
@@ -37,26 +37,15 @@ describe('GIVEN FailurePredictor started on FailureModel 1.0.0 with modelPath em
     await mkdir(join(dir, 'pki'));
     floor = await startTestFloor(join(dir, 'pki'));
     const logger = createLogger({ component: COMPONENT_NAME, sink: (line) => lines.push(JSON.parse(line)) });
-    transport = await floor.transport({ componentName: COMPONENT_NAME, thingName: 'core-1', configuration, logger });
-    await transport.connect();
-    predictor = await startFailurePredictor(
-      {
-        name: COMPONENT_NAME,
-        version: '1.0.0',
-        thingName: 'core-1',
-        transport,
-        logger,
-        configuration,
-        signal: new AbortController().signal,
-        onShutdown: () => {},
-      },
-      { FAILURE_MODEL_DIR: join(root, '1.0.0') },
-    );
+    running = await startPredictorInProcess(floor, {
+      configuration,
+      logger,
+      modelDir: join(root, '1.0.0'),
+    });
   }, 60_000);
 
   afterAll(async () => {
-    await predictor?.stop();
-    await transport?.close();
+    await running?.stop();
     await floor?.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -98,14 +87,14 @@ describe('GIVEN FailurePredictor started on FailureModel 1.0.0 with modelPath em
 
   it('WHEN modelPath pins a model THEN new versions are ignored until it is emptied, then the newest is followed again', async () => {
     const pinned = { ...configuration, modelPath: join(root, '1.0.0', 'failure-model.onnx') };
-    await predictor.reconfigure?.(pinned, configuration);
+    await running.predictor.reconfigure?.(pinned, configuration);
     expect(lines.filter((l) => l.message === 'model switched').at(-1)).toMatchObject({ to: 'model-1.0.0' });
 
     await version('1.3.0');
     await new Promise((r) => setTimeout(r, 500));
     expect(switchedTo('model-1.3.0')).toBe(false);
 
-    await predictor.reconfigure?.(configuration, pinned);
+    await running.predictor.reconfigure?.(configuration, pinned);
 
     await until('the switch to 1.3.0', () => switchedTo('model-1.3.0'));
   });

@@ -13,11 +13,13 @@ const recipe = parse(readFileSync(new URL('../recipe.yaml', import.meta.url), 'u
 describe('FailurePredictor recipe', () => {
   const defaults = recipe.ComponentConfiguration.DefaultConfiguration;
 
-  it('has a DefaultConfiguration that passes the configuration schema', () => {
+  it('has a DefaultConfiguration that passes the configuration schema and states every default', () => {
     expect(PredictorConfig.safeParse(defaults).success).toBe(true);
+    const { accessControl: _, ...stated } = defaults;
+    expect(PredictorConfig.parse(stated)).toEqual(PredictorConfig.parse({}));
   });
 
-  it('subscribes to telemetry only and publishes to predictions, alerts and health only', () => {
+  it("subscribes to telemetry and Uplink's acknowledgements only, and publishes to predictions, alerts and health only", () => {
     const acl = defaults.accessControl as Record<string, Record<string, { operations: string[]; resources: string[] }>>;
     expect(Object.keys(acl)).toEqual(['aws.greengrass.ipc.pubsub']);
     const grants = Object.values(acl['aws.greengrass.ipc.pubsub']!).flatMap((p) =>
@@ -26,6 +28,7 @@ describe('FailurePredictor recipe', () => {
     expect(grants.sort()).toEqual(
       [
         `aws.greengrass#SubscribeToTopic ${LOCAL_TOPICS.shufflerTelemetry}`,
+        `aws.greengrass#SubscribeToTopic ${LOCAL_TOPICS.intakeAcks}`,
         `aws.greengrass#PublishToTopic ${LOCAL_TOPICS.predictions}`,
         `aws.greengrass#PublishToTopic ${LOCAL_TOPICS.alerts}`,
         `aws.greengrass#PublishToTopic ${LOCAL_TOPICS.health}`,

@@ -6,6 +6,7 @@ import {
   MAX_SMIB_ACK_IDS,
   type MachineIdentity,
   OfferDownlink,
+  parseJsonWith,
   parseTopic,
   parseWith,
   SlotEvent,
@@ -302,13 +303,7 @@ export class SlotGateway {
   }
 
   async #onOffer(payload: Buffer): Promise<void> {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(payload.toString('utf8'));
-    } catch {
-      raw = undefined;
-    }
-    const offer = parseWith(OfferDownlink, raw);
+    const offer = parseJsonWith(OfferDownlink, payload);
     const now = this.#now();
     if (!offer.ok || offer.value.expiresAt <= now) {
       this.#counters.offersRefused += 1;

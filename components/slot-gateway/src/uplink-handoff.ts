@@ -1,5 +1,5 @@
-import { IntakeAck, LOCAL_TOPICS, parseWith, type SlotEvent } from '@croupier/contracts';
-import { type Logger, type Subscription, type Transport, UnackedEvents } from '@croupier/edge-kit';
+import { LOCAL_TOPICS, type SlotEvent } from '@croupier/contracts';
+import { type Logger, type Transport, UplinkConfirmations } from '@croupier/edge-kit';
 import type { SlotGatewayConfiguration } from './configuration.js';
 import type { Outbox, UnsentEvents } from './outbox.js';
 
@@ -18,8 +18,6 @@ interface Unconfirmed {
   readonly event: SlotEvent;
 }
 
-/** How often unconfirmed events due for a resend are looked for. */
-const RESEND_CHECK_MS = 1_000;
 /**
  * Resends per check: after a long Uplink outage every held event falls due at once; this paces them
  * at a fifth of what Uplink takes in (BENCHMARKS.md), beside the live traffic.
@@ -45,38 +43,43 @@ const PUBLISH_RETRY_MAX_MS = 30_000;
  */
 export class UplinkHandoff {
   readonly #options: UplinkHandoffOptions;
-  readonly #unconfirmed: UnackedEvents<Unconfirmed>;
-  #subscription: Subscription | undefined;
-  #resendTimer: NodeJS.Timeout | undefined;
+  readonly #unconfirmed: UplinkConfirmations<Unconfirmed>;
   #stopping = false;
-  #resent = 0;
+  #redelivered = 0;
   #publishRetries = 0;
 
   constructor(options: UplinkHandoffOptions) {
     this.#options = options;
     const { resend } = options.configuration;
-    this.#unconfirmed = new UnackedEvents({
-      resendAfterMs: resend.afterMs,
-      maxResendAfterMs: resend.maxAfterMs,
-      maxHeld: resend.maxHeld,
-      skippedAfterMs: resend.skippedAfterMs,
+    this.#unconfirmed = new UplinkConfirmations({
+      transport: options.transport,
+      logger: options.logger,
+      stream: 'slot',
+      policy: {
+        resendAfterMs: resend.afterMs,
+        maxResendAfterMs: resend.maxAfterMs,
+        maxHeld: resend.maxHeld,
+        skippedAfterMs: resend.skippedAfterMs,
+      },
+      resend: ({ event }) =>
+        options.transport.publishLocal(LOCAL_TOPICS.slotEvents, Buffer.from(JSON.stringify(event))),
+      onConfirmed: (events) => {
+        for (const { seq } of events) options.outbox.sent(seq);
+      },
+      resendsPerCheck: RESENDS_PER_CHECK,
+      now: options.now,
     });
   }
 
   /** Listens for Uplink's acknowledgements (with `confirmBy: uplink`) and starts resending. */
   async start(): Promise<void> {
-    if (this.#options.configuration.confirmBy !== 'uplink') return;
-    this.#subscription = await this.#options.transport.subscribeLocal(LOCAL_TOPICS.intakeAcks, ({ payload }) =>
-      this.#onIntakeAck(payload),
-    );
-    this.#resendTimer = setInterval(() => this.#resendDue(), RESEND_CHECK_MS).unref();
+    if (this.#options.configuration.confirmBy === 'uplink') await this.#unconfirmed.start();
   }
 
   /** Stops resending and listening, and closes the outbox: what is unconfirmed stays there for the next start. */
   async stop(): Promise<void> {
     this.#stopping = true;
-    clearInterval(this.#resendTimer);
-    await this.#subscription?.close();
+    await this.#unconfirmed.stop();
     await this.#options.outbox.close();
   }
 
@@ -104,7 +107,7 @@ export class UplinkHandoff {
    */
   async deliver(event: SlotEvent, seq: number | undefined): Promise<boolean> {
     const uplinkConfirms = this.#options.configuration.confirmBy === 'uplink';
-    if (uplinkConfirms) this.#unconfirmed.hold({ eventId: event.eventId, seq, event }, this.#options.now());
+    if (uplinkConfirms) this.#unconfirmed.hold({ eventId: event.eventId, seq, event });
     if (!(await this.#publish(event))) return false;
     if (!uplinkConfirms) this.#options.outbox.sent(seq);
     return true;
@@ -113,7 +116,7 @@ export class UplinkHandoff {
   metrics(): Record<string, number> {
     return {
       'outbox.pending': this.#options.outbox.pending,
-      'outbox.resent': this.#resent,
+      'outbox.resent': this.#redelivered + this.#unconfirmed.resent,
       'outbox.writeFailures': this.#options.outbox.failedWrites,
       'outbox.unconfirmed': this.#unconfirmed.size,
       'outbox.droppedUnconfirmed': this.#unconfirmed.dropped,
@@ -125,7 +128,7 @@ export class UplinkHandoff {
   async redeliver(entries: UnsentEvents['entries']): Promise<void> {
     for (const { event, seq } of entries) {
       if (!(await this.deliver(event, seq))) return;
-      this.#resent += 1;
+      this.#redelivered += 1;
     }
   }
 
@@ -143,35 +146,6 @@ export class UplinkHandoff {
         await new Promise((r) => setTimeout(r, delayMs));
         if (this.#stopping) return false;
       }
-    }
-  }
-
-  #onIntakeAck(payload: Buffer): void {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(payload.toString('utf8'));
-    } catch {
-      raw = undefined;
-    }
-    const ack = parseWith(IntakeAck, raw);
-    if (!ack.ok) {
-      this.#options.logger.warn('acknowledgement from Uplink refused by the contract', { reason: ack.error.message });
-      return;
-    }
-    if (ack.value.stream !== 'slot') return;
-    for (const { seq } of this.#unconfirmed.acknowledge(ack.value.eventIds, this.#options.now())) {
-      this.#options.outbox.sent(seq);
-    }
-  }
-
-  #resendDue(): void {
-    for (const { event } of this.#unconfirmed.due(this.#options.now(), RESENDS_PER_CHECK)) {
-      this.#resent += 1;
-      this.#options.transport
-        .publishLocal(LOCAL_TOPICS.slotEvents, Buffer.from(JSON.stringify(event)))
-        .catch((e: unknown) =>
-          this.#options.logger.warn('slot event not resent', { eventId: event.eventId, error: e }),
-        );
     }
   }
 }

@@ -86,7 +86,7 @@ export const UplinkConfiguration = z
           .object({
             streams: z
               .array(z.enum(UPLINK_STREAMS))
-              .default(['slot'])
+              .default(['slot', 'alert'])
               .describe(
                 'Streams whose events are acknowledged to their producer on croupier/local/uplink/acks once journalled',
               ),

@@ -1,5 +1,5 @@
 import type { SmibEvent } from '@croupier/contracts';
-import { parseWith, SmibAck, smibAcksTopic, smibDisplayTopic, smibEventsTopic } from '@croupier/contracts';
+import { parseJsonWith, SmibAck, smibAcksTopic, smibDisplayTopic, smibEventsTopic } from '@croupier/contracts';
 import { DEFAULT_RESEND_POLICY, type ResendPolicy, UnackedEvents } from '@croupier/edge-kit';
 import { iot, mqtt } from 'aws-iot-device-sdk-v2';
 
@@ -129,13 +129,7 @@ export class SmibClient {
   }
 
   #onAck(payload: ArrayBuffer): void {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(Buffer.from(payload).toString('utf8'));
-    } catch {
-      raw = undefined;
-    }
-    const ack = parseWith(SmibAck, raw);
+    const ack = parseJsonWith(SmibAck, payload);
     if (!ack.ok || ack.value.machineId !== this.machineId) {
       this.refusedAcks += 1;
       return;

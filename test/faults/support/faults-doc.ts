@@ -8,7 +8,7 @@ export const CAUSES: Readonly<Record<string, string>> = {
   'local pub/sub broker restart':
     'The broker keeps sessions and queued messages in LevelDB and delivers in the order it accepted (see "How the core survives" above). Events missing from the lake mean messages accepted and never delivered: look for `outgoing:` records left in the session folder (`messageId` null: stored, never handed to the client). Games in the lake without a player token mean a machine\'s events reached SlotGateway out of order.',
   'kill -9 Uplink':
-    'Uplink writes the events of each message it takes from the broker to its intake journal (`intake-journal.ts`) synchronously in the message handler, re-batches what is left at start, and acknowledges slot events to SlotGateway once journalled. The residual window: alerts have no such acknowledgement, so one received by the CRT client and still queued for the event loop at the kill is lost.',
+    "Uplink writes the events of each message it takes from the broker to its intake journal (`intake-journal.ts`) synchronously in the message handler, re-batches what is left at start, and acknowledges slot events to SlotGateway and predictions and alerts to FailurePredictor (here the fault publisher) once journalled; the producers resend until then. Alerts missing from the alerts table mean a resend did not happen: compare the publisher's `resentAlerts` count with Uplink's `intake.acksSent`.",
   'disk full under the spool':
     'Uplink holds events in memory (up to `intake.maxBufferedEvents`) when a spool write fails with ENOSPC or EIO, marks its health degraded and retries with backoff, instead of dropping the envelope. Beyond that bound events are dropped and counted, because the broker already counts them as delivered. The design does not promise this fault: size `spool.maxBytes` below the free space.',
   'kill -9 SlotGateway':
@@ -92,13 +92,16 @@ Modbus TCP. Uplink's spool sits on a 2 MiB tmpfs (1 MiB spool bound) when the ru
   what stays unacknowledged. The resends are at least once: raw repeats in the kill rows are events
   delivered twice, which the refined zone and the rating drop by eventId.
 - **Uplink acknowledgements.** SlotGateway keeps each slot event in its outbox until Uplink
-  acknowledges it on \`croupier/local/uplink/acks\` once journalled, and resends until then; a kill of
-  Uplink while a message waits for its event loop, or (on a real core) an IPC publish while Uplink is
-  down, costs a resend, not the event.
-- **What is still exposed.** Alerts and telemetry reach Uplink over local pub/sub without an
-  acknowledgement: one queued for Uplink's event loop at a kill is lost (no run below hit it), and on
-  a real core IPC keeps nothing for a component that is down, which this floor's persistent sessions
-  do.
+  acknowledges it on \`croupier/local/uplink/acks\` once journalled, and resends until then;
+  FailurePredictor (here the fault publisher) holds each prediction and alert in memory the same
+  way. A kill of Uplink while a message waits for its event loop, or (on a real core) an IPC publish
+  while Uplink is down, costs a resend, not the event.
+- **What is still exposed.** Shuffler telemetry reaches Uplink over local pub/sub without an
+  acknowledgement: a reading queued for Uplink's event loop at a kill is lost, and on a real core IPC
+  keeps nothing for a component that is down, which this floor's persistent sessions do. The next
+  reading, a poll later, carries the same counters. FailurePredictor holds its predictions and
+  alerts in memory only: a kill of the predictor itself loses what Uplink had not confirmed, with the
+  windows that raised it.
 
 ## Results
 

@@ -1,9 +1,10 @@
 import {
   derivePlayerToken,
+  IntakeAck,
   LOCAL_TOPICS,
   type MachineIdentity,
   type MaintenanceAlert,
-  parseWith,
+  parseJsonWith,
   SCHEMA_VERSION,
   SmibAck,
   type SmibEvent,
@@ -44,7 +45,9 @@ export interface EmittedAlert {
  * `smib/{machineId}/events` of the local pub/sub, where the MQTT bridge puts them, and maintenance
  * alerts on the predictor's alert topic. Published with QoS 1 by a client that resends until the
  * broker acknowledges; SMIB events are also kept and sent again until SlotGateway acknowledges them on
- * `smib/{machineId}/acks`, as an SMIB does. Its lists of emitted events are the ground truth of a fault.
+ * `smib/{machineId}/acks`, as an SMIB does, and alerts until Uplink acknowledges them on
+ * `croupier/local/uplink/acks`, as FailurePredictor does. Its lists of emitted events are the ground
+ * truth of a fault.
  */
 export class FloorPublisher {
   readonly emitted: EmittedSlotEvent[] = [];
@@ -54,6 +57,7 @@ export class FloorPublisher {
   readonly #key: Uint8Array;
   readonly #cardPrefix: string;
   readonly #unacked = new UnackedEvents<SmibEvent>();
+  readonly #unconfirmedAlerts = new UnackedEvents<MaintenanceAlert>();
   #resendTimer: NodeJS.Timeout | undefined;
   #cards = 0;
   #closed = false;
@@ -88,14 +92,13 @@ export class FloorPublisher {
     await connection.connect();
     const publisher = new FloorPublisher(connection, options.machines, options.playerTokenKey, options.cardPrefix);
     await connection.subscribe('smib/+/acks', mqtt.QoS.AtLeastOnce, (_topic, payload) => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(Buffer.from(payload).toString('utf8'));
-      } catch {
-        return;
-      }
-      const ack = parseWith(SmibAck, raw);
+      const ack = parseJsonWith(SmibAck, payload);
       if (ack.ok) publisher.#unacked.acknowledge(ack.value.eventIds, Date.now());
+    });
+    await connection.subscribe(LOCAL_TOPICS.intakeAcks, mqtt.QoS.AtLeastOnce, (_topic, payload) => {
+      const ack = parseJsonWith(IntakeAck, payload);
+      if (ack.ok && ack.value.stream === 'alert')
+        publisher.#unconfirmedAlerts.acknowledge(ack.value.eventIds, Date.now());
     });
     publisher.#resendTimer = setInterval(() => publisher.#resendDue(), RESEND_CHECK_MS).unref();
     return publisher;
@@ -106,11 +109,20 @@ export class FloorPublisher {
     return this.#unacked.resent;
   }
 
+  /** Alerts sent again because Uplink had not acknowledged them in time. */
+  get resentAlerts(): number {
+    return this.#unconfirmedAlerts.resent;
+  }
+
   #resendDue(): void {
-    for (const event of this.#unacked.due(Date.now())) {
+    const now = Date.now();
+    for (const event of this.#unacked.due(now)) {
       this.#connection
         .publish(smibEventsTopic(event.machineId), JSON.stringify(event), mqtt.QoS.AtLeastOnce)
         .catch(() => {});
+    }
+    for (const alert of this.#unconfirmedAlerts.due(now)) {
+      this.#connection.publish(LOCAL_TOPICS.alerts, JSON.stringify(alert), mqtt.QoS.AtLeastOnce).catch(() => {});
     }
   }
 
@@ -194,6 +206,7 @@ export class FloorPublisher {
         modelVersion: '1.0.0',
       };
       this.alerts.push({ deviceId, alertId });
+      this.#unconfirmedAlerts.hold(alert, Date.now());
       publishes.push(this.#connection.publish(LOCAL_TOPICS.alerts, JSON.stringify(alert), mqtt.QoS.AtLeastOnce));
     }
     await Promise.all(publishes);

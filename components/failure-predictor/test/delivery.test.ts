@@ -1,0 +1,90 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FailurePrediction, LOCAL_TOPICS } from '@croupier/contracts';
+import { createLogger } from '@croupier/edge-kit';
+import { startTestFloor, type TestFloor } from '@croupier/edge-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMPONENT_NAME } from '../src/component.js';
+import { PredictorConfig } from '../src/config.js';
+import { FEATURE_WINDOW } from '../src/features.js';
+import { type InProcessPredictor, startPredictorInProcess } from './support/in-process.js';
+import { writeMisfeedModel } from './support/models.js';
+import { reading } from './support/telemetry.js';
+import { until } from './support/until.js';
+
+/**
+ * FailurePredictor in process on a real broker over mutual TLS, with no Uplink: the test plays
+ * Uplink's part by acknowledging on `croupier/local/uplink/acks`, as Uplink does once it has
+ * journalled what it took. aedes keeps nothing for a topic nobody subscribes to, as Greengrass IPC
+ * keeps nothing for a component that is down.
+ */
+describe('GIVEN FailurePredictor confirming its predictions and alerts by Uplink’s acknowledgement', () => {
+  let dir: string;
+  let floor: TestFloor;
+  let running: InProcessPredictor;
+  /** Times each prediction was seen on the predictions topic, by eventId, in order of first sight. */
+  const seen = new Map<string, number>();
+  const publishLocal = (topic: string, body: unknown) =>
+    new Promise<void>((resolve, reject) =>
+      floor.local.aedes.publish(
+        { cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(body)), qos: 1, dup: false, retain: false },
+        (error) => (error ? reject(error) : resolve()),
+      ),
+    );
+  const timesSeen = () => [...seen.values()].reduce((a, b) => a + b, 0);
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'predictor-delivery-'));
+    const modelDir = join(dir, 'models', '1.0.0');
+    await mkdir(modelDir, { recursive: true });
+    await writeMisfeedModel(modelDir, 'model-1.0.0');
+    floor = await startTestFloor(dir);
+    const configuration = PredictorConfig.parse({
+      predictEveryMs: 0,
+      delivery: { resendAfterMs: 300, maxResendAfterMs: 300 },
+      healthIntervalMs: 3_600_000,
+    });
+    const logger = createLogger({ component: COMPONENT_NAME, sink: () => {} });
+    running = await startPredictorInProcess(floor, { configuration, logger, modelDir });
+    await new Promise<void>((resolve) =>
+      floor.local.aedes.subscribe(
+        LOCAL_TOPICS.predictions,
+        (packet, done) => {
+          const { eventId } = FailurePrediction.parse(JSON.parse(Buffer.from(packet.payload).toString('utf8')));
+          seen.set(eventId, (seen.get(eventId) ?? 0) + 1);
+          done();
+        },
+        resolve,
+      ),
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await running?.stop();
+    await floor?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('WHEN nothing acknowledges them THEN each is resent with its own eventId; acknowledgements for another stream or refused by the contract change nothing; once acknowledged on the alert stream they are not sent again', async () => {
+    for (let minute = 1; minute <= FEATURE_WINDOW.minReadings + 2; minute += 1) {
+      await publishLocal(LOCAL_TOPICS.shufflerTelemetry, reading(minute * 10));
+    }
+    await until('three predictions', () => seen.size === 3);
+    await until('every prediction resent', () => [...seen.values()].every((n) => n >= 2));
+    const ids = [...seen.keys()];
+
+    await publishLocal(LOCAL_TOPICS.intakeAcks, { stream: 'slot', eventIds: ids });
+    await publishLocal(LOCAL_TOPICS.intakeAcks, { stream: 'alert', eventIds: 'all of them' });
+    const before = timesSeen();
+    await until('resends to go on', () => timesSeen() >= before + ids.length);
+
+    await publishLocal(LOCAL_TOPICS.intakeAcks, { stream: 'alert', eventIds: ids });
+    // A resend already on its way when the acknowledgement landed may still arrive; none after that.
+    await new Promise((r) => setTimeout(r, 300));
+    const settled = timesSeen();
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(timesSeen()).toBe(settled);
+    expect([...seen.keys()]).toEqual(ids);
+  });
+});

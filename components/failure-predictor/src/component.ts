@@ -31,6 +31,11 @@ interface Outgoing {
 
 /** Resends per second at most, so a backlog held through a long Uplink outage goes out paced. */
 const RESENDS_PER_CHECK = 500;
+/**
+ * At a clean stop, how long to wait for Uplink to confirm what is held (memory only), within the
+ * edge runtime's 10 s shutdown timeout.
+ */
+const STOP_SETTLE_MS = 3_000;
 
 function settingsOf(config: PredictorConfig): PredictorSettings {
   const { raiseAt, clearAt, confirmations, minDwellMs, criticalAt } = config.alerts;
@@ -219,6 +224,9 @@ export async function startFailurePredictor(
       await unfollow();
       await subscription.close();
       await predictor.drain();
+      const unconfirmed = (await confirmations?.settle(STOP_SETTLE_MS)) ?? 0;
+      if (unconfirmed > 0)
+        logger.warn('stopping with predictions and alerts Uplink has not confirmed', { unconfirmed });
       await confirmations?.stop();
       await session.release();
     },

@@ -32,6 +32,8 @@ describe('GIVEN FailurePredictor confirming its predictions and alerts by Uplink
         (error) => (error ? reject(error) : resolve()),
       ),
     );
+  const lines: Record<string, unknown>[] = [];
+  let stopped = false;
   const timesSeen = () => [...seen.values()].reduce((a, b) => a + b, 0);
 
   beforeAll(async () => {
@@ -45,7 +47,7 @@ describe('GIVEN FailurePredictor confirming its predictions and alerts by Uplink
       delivery: { resendAfterMs: 300, maxResendAfterMs: 300 },
       healthIntervalMs: 3_600_000,
     });
-    const logger = createLogger({ component: COMPONENT_NAME, sink: () => {} });
+    const logger = createLogger({ component: COMPONENT_NAME, sink: (line) => lines.push(JSON.parse(line)) });
     running = await startPredictorInProcess(floor, { configuration, logger, modelDir });
     await new Promise<void>((resolve) =>
       floor.local.aedes.subscribe(
@@ -61,7 +63,7 @@ describe('GIVEN FailurePredictor confirming its predictions and alerts by Uplink
   }, 60_000);
 
   afterAll(async () => {
-    await running?.stop();
+    if (!stopped) await running?.stop();
     await floor?.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -86,5 +88,22 @@ describe('GIVEN FailurePredictor confirming its predictions and alerts by Uplink
     await new Promise((r) => setTimeout(r, 1_500));
     expect(timesSeen()).toBe(settled);
     expect([...seen.keys()]).toEqual(ids);
+  });
+
+  it('WHEN it stops with predictions Uplink has not confirmed THEN it goes on resending for a while, then logs how many it gives up', async () => {
+    const before = seen.size;
+    for (const minute of [FEATURE_WINDOW.minReadings + 3, FEATURE_WINDOW.minReadings + 4]) {
+      await publishLocal(LOCAL_TOPICS.shufflerTelemetry, reading(minute * 10));
+    }
+    await until('two more predictions', () => seen.size === before + 2);
+    const fresh = [...seen.keys()].slice(before);
+
+    stopped = true;
+    await running.stop();
+
+    expect(fresh.every((id) => seen.get(id)! >= 2)).toBe(true);
+    expect(
+      lines.find((l) => l.message === 'stopping with predictions and alerts Uplink has not confirmed'),
+    ).toMatchObject({ unconfirmed: 2 });
   });
 });

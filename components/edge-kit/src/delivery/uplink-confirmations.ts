@@ -20,6 +20,7 @@ export interface UplinkConfirmationsOptions<T extends { readonly eventId: string
 }
 
 const DEFAULT_CHECK_EVERY_MS = 1_000;
+const SETTLE_POLL_MS = 50;
 
 /**
  * A producer's side of Uplink's intake acknowledgements (`croupier/local/uplink/acks`): holds each
@@ -73,6 +74,19 @@ export class UplinkConfirmations<T extends { readonly eventId: string }> {
     this.#timer = undefined;
     await this.#subscription?.close();
     this.#subscription = undefined;
+  }
+
+  /**
+   * Waits, while resends go on, until Uplink has confirmed everything held or `timeoutMs` has passed;
+   * resolves with how many are still unconfirmed. For the clean stop of a producer that holds them in
+   * memory only.
+   */
+  async settle(timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#held.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+    }
+    return this.#held.size;
   }
 
   /** Holds an event about to be published until Uplink confirms it. */

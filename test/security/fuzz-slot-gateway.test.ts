@@ -98,6 +98,8 @@ describe('GIVEN SlotGateway on a real broker, fed by a hostile or broken SMIB', 
     const configuration = SlotGatewayConfiguration.parse({
       playerTokenKeyHex: KEY_HEX,
       machines: [],
+      // No Uplink acknowledges here: a resend of an earlier run's event must not land in a later run.
+      outbox: { confirmBy: 'broker' },
       healthIntervalMs: 3_600_000,
     });
     transport = await floor.transport({

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, deflateRawSync, gzipSync } from 'node:zlib';
-import { DynamoDBClient, ListTablesCommand, paginateScan } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand, paginateScan, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS } from '@croupier/cloud/local/local-cloud';
 import { DEFAULT_BASELINE, trainBaseline } from '@croupier/failure-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,8 @@ import {
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** Long enough for card-ins, games, card-outs and offers to travel the whole pipeline at this time scale. */
 const RUN_MS = 30_000;
+/** How much longer to run, at most, until a session is rated. */
+const SESSION_WAIT_MS = 90_000;
 
 const BY_DESIGN = [
   /^certs\//,
@@ -109,6 +111,13 @@ describe('GIVEN the local floor after an end-to-end run', () => {
       region: 'us-east-1',
       credentials: LOCAL_CREDENTIALS,
     });
+    // On a loaded machine the floor may start slowly: the positive controls need a session rated.
+    const deadline = Date.now() + SESSION_WAIT_MS;
+    while (Date.now() < deadline) {
+      const { Count = 0 } = await dynamo.send(new ScanCommand({ TableName: 'croupier-sessions', Limit: 1 }));
+      if (Count > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
     const { TableNames = [] } = await dynamo.send(new ListTablesCommand({}));
     for (const table of TableNames) {
       const pages: string[] = [];

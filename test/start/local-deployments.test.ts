@@ -126,7 +126,9 @@ describe('GIVEN a running FailurePredictor on the local floor with the baseline 
       broker.aedes.subscribe(
         LOCAL_TOPICS.predictions,
         (packet, done) => {
-          predictions.push(FailurePrediction.parse(JSON.parse(packet.payload.toString())));
+          const prediction = FailurePrediction.parse(JSON.parse(packet.payload.toString()));
+          // No Uplink acknowledges here, so the predictor also resends each prediction: count it once.
+          if (!predictions.some((p) => p.eventId === prediction.eventId)) predictions.push(prediction);
           done();
         },
         resolve,

@@ -113,7 +113,7 @@ describe('the core local pub/sub broker with a session folder', () => {
         ),
       ),
     );
-    await until(() => received.length >= sentBy.flat().length, 10_000).catch(() => {});
+    await until(() => received.length >= sentBy.flat().length, 30_000).catch(() => {});
 
     expect(sentBy.map((_, p) => received.filter((payload) => payload.startsWith(`publisher-${p}-`)))).toEqual(sentBy);
     await Promise.all([subscriber, ...publishers].map((t) => t.close()));

@@ -35,7 +35,7 @@ export class KinesisEventSourceMapping {
 
   constructor(private readonly options: KinesisEventSourceMappingOptions) {}
 
-  /** Starts polling every shard; resolves once the pollers run. */
+  /** Starts polling every shard; resolves once each shard's starting position is fixed and the pollers run. */
   async start(): Promise<void> {
     const { kinesis, checkpoints, region, accountId, handler } = this.options;
     const config = kinesisEventSourceMappingSchema.parse(this.options.mapping);
@@ -83,6 +83,7 @@ export class KinesisEventSourceMapping {
         this.pollers.set(shardId, poller);
       }
     }
+    await Promise.all([...this.pollers.values()].map((poller) => poller.position()));
     this.running = [...this.pollers.values()].map((poller) =>
       poller.run().catch((error: unknown) => log('shard poller stopped on an error', { error: String(error) })),
     );

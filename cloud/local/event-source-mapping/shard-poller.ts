@@ -158,6 +158,14 @@ export class ShardPoller {
     return records.reduce((sum, r) => sum + estimatedEventRecordBytes(r, this.options.shardId), 0);
   }
 
+  /**
+   * Fixes where reading begins (the shard iterator) before the first poll, as Lambda does when a
+   * mapping is enabled: a LATEST mapping then reads every record put after its start resolved.
+   */
+  async position(): Promise<void> {
+    this.iterator ??= await this.newIterator();
+  }
+
   private async fetch(limit: number): Promise<{ count: number; open: boolean }> {
     const { kinesis, shardId } = this.options;
     if (!this.iterator) this.iterator = await this.newIterator();

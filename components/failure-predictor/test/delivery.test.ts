@@ -82,10 +82,19 @@ describe('GIVEN FailurePredictor confirming its predictions and alerts by Uplink
     await until('resends to go on', () => timesSeen() >= before + ids.length);
 
     await publishLocal(LOCAL_TOPICS.intakeAcks, { stream: 'alert', eventIds: ids });
-    // A resend already on its way when the acknowledgement landed may still arrive; none after that.
-    await new Promise((r) => setTimeout(r, 300));
+    // A resend already on its way when the acknowledgement landed may still arrive: wait for a quiet
+    // spell longer than the 1 s between resend checks, then none may come.
+    let last = timesSeen();
+    let quietSince = Date.now();
+    await until('resends to stop', () => {
+      if (timesSeen() !== last) {
+        last = timesSeen();
+        quietSince = Date.now();
+      }
+      return Date.now() - quietSince >= 1_500;
+    });
     const settled = timesSeen();
-    await new Promise((r) => setTimeout(r, 1_500));
+    await new Promise((r) => setTimeout(r, 2_000));
     expect(timesSeen()).toBe(settled);
     expect([...seen.keys()]).toEqual(ids);
   });

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@croupier/edge-kit';
@@ -69,13 +69,16 @@ describe('GIVEN FailurePredictor started on FailureModel 1.0.0 with modelPath em
   });
 
   it('WHEN a newer version breaks the contract THEN it is refused, logged, and the running model stays', async () => {
-    await mkdir(join(root, '1.2.0'));
-    await writeMisfeedModel(join(root, '1.2.0'), 'model-1.2.0');
-    const card = JSON.parse(await readFile(join(root, '1.2.0', MODEL_CARD_FILE), 'utf8'));
+    // Made aside and moved in whole, so the follower never sees the valid card written first.
+    const staging = join(dir, 'staging-1.2.0');
+    await mkdir(staging);
+    await writeMisfeedModel(staging, 'model-1.2.0');
+    const card = JSON.parse(await readFile(join(staging, MODEL_CARD_FILE), 'utf8'));
     await writeFile(
-      join(root, '1.2.0', MODEL_CARD_FILE),
+      join(staging, MODEL_CARD_FILE),
       JSON.stringify({ ...card, featureSetVersion: 'shuffler-features/1' }),
     );
+    await rename(staging, join(root, '1.2.0'));
 
     await until('the refusal', () => lines.some((l) => l.message === 'model version refused'));
     expect(lines.find((l) => l.message === 'model version refused')).toMatchObject({

@@ -41,7 +41,17 @@ describe('ModelVersionFollower on a real FailureModel artifacts root', () => {
       await mkdir(join(root, name), { recursive: true });
       for (const file of files) await writeFile(join(root, name, file), `${name}/${file}`);
     };
-    return { root, tried, errors, follower, version };
+    /** Places complete version folders together (renamed in from staging), as one deployment would. */
+    const versions = async (...names: string[]) => {
+      const staging = await mkdtemp(join(tmpdir(), 'model-versions-staging-'));
+      for (const name of names) {
+        await mkdir(join(staging, name));
+        for (const file of [MODEL_FILE, MODEL_CARD_FILE]) await writeFile(join(staging, name, file), `${name}/${file}`);
+      }
+      for (const name of names) await rename(join(staging, name), join(root, name));
+      await rm(staging, { recursive: true });
+    };
+    return { root, tried, errors, follower, version, versions };
   }
 
   it('GIVEN a new version folder whose files arrive one by one THEN it is tried once, after both are there', async () => {
@@ -62,9 +72,8 @@ describe('ModelVersionFollower on a real FailureModel artifacts root', () => {
   });
 
   it('GIVEN several new versions THEN the highest is tried, and an older one appearing later is ignored', async () => {
-    const { tried, follower, version } = await follow({ running: '1.0.0' });
-    await version('1.2.0');
-    await version('1.10.0');
+    const { tried, follower, version, versions } = await follow({ running: '1.0.0' });
+    await versions('1.2.0', '1.10.0');
     await until('a version to be tried', () => tried.length > 0);
     expect(tried.map((t) => t.split('@')[0])).toEqual(['1.10.0']);
 
@@ -75,12 +84,11 @@ describe('ModelVersionFollower on a real FailureModel artifacts root', () => {
   });
 
   it('GIVEN the newest version is refused THEN the next newest is tried, and the refused one again only when its files change', async () => {
-    const { root, tried, follower, version } = await follow({
+    const { root, tried, follower, versions } = await follow({
       running: '1.0.0',
       verdict: (v) => v !== '1.2.0' || tried.length > 2,
     });
-    await version('1.1.0');
-    await version('1.2.0');
+    await versions('1.1.0', '1.2.0');
     await until('two versions to be tried', () => tried.length >= 2);
     expect(tried.map((t) => t.split('@')[0])).toEqual(['1.2.0', '1.1.0']);
     expect(follower.runningVersion).toBe('1.1.0');

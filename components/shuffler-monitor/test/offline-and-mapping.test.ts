@@ -74,7 +74,8 @@ describe('GIVEN a shuffler that goes silent and comes back', () => {
     const cfg = configWith({
       buses: { gw: bus.definition },
       devices: [{ deviceId: 'flaky', bus: 'gw', unitId: 1, registerMap: 'croupier-shuffler-v1' }],
-      timeoutMs: 100,
+      // Backoff runs on the injected clock; the timeout is real and only has to outlast a loaded machine.
+      timeoutMs: 1_000,
       retries: 0,
       backoff: { initialMs: 200, maxMs: 200, multiplier: 1 },
     });

@@ -161,7 +161,10 @@ describe('Uplink through a link loss, over real aedes brokers and mutual TLS', (
     }
     // The commit offset moves before its file is renamed into place; sent counters follow the rename.
     await until(
-      () => uplink.metrics()['spool.depth'] === 0 && uplink.metrics()['slot.sentEvents'] === sent.slot.length,
+      () =>
+        uplink.metrics()['spool.depth'] === 0 &&
+        uplink.metrics()['slot.sentEvents'] === sent.slot.length &&
+        uplink.metrics()['shuffler.sentEvents'] === sent.shuffler.length,
       'spool drained and counted',
     );
     const after = uplink.metrics();

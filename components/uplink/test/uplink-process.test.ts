@@ -45,6 +45,14 @@ describe('the built Uplink bundle as a process on the local floor', () => {
       workDirectory: join(dir, name),
     });
 
+  /** Whether the slot intake journal in the run's work folder holds every one of `ids`. */
+  const journalHolds = async (name: string, ids: readonly string[]) => {
+    const journal = join(dir, name, 'intake-journal', 'slot');
+    const names = (await readdir(journal)).filter((n) => n.endsWith('.seg'));
+    const text = (await Promise.all(names.map((n) => readFile(join(journal, n), 'utf8')))).join('');
+    return ids.every((id) => text.includes(id));
+  };
+
   it('GIVEN a running Uplink process WHEN its configuration file gets an invalid then a valid update, and then SIGTERM with the link down THEN the invalid update is rejected, the valid one applied, and buffered events are flushed to the spool before a clean exit', async () => {
     const spoolDirectory = join(dir, 'sigterm-spool');
     const configuration = {
@@ -76,7 +84,8 @@ describe('the built Uplink bundle as a process on the local floor', () => {
       ids.push(event.eventId);
       await publishLocal(floor, LOCAL_TOPICS.slotEvents, event);
     }
-    await new Promise((r) => setTimeout(r, 500));
+    // SIGTERM flushes what Uplink took; what the broker still had for it would stay with the broker.
+    await until(() => journalHolds('sigterm', ids), 'the events in the intake journal');
     const started = Date.now();
     process.kill(Number(await readFile(run.pidFile, 'utf8')), 'SIGTERM');
     const { code } = await run.exit;
@@ -124,13 +133,7 @@ describe('the built Uplink bundle as a process on the local floor', () => {
       ids.push(event.eventId);
       await publishLocal(floor, LOCAL_TOPICS.slotEvents, event);
     }
-    const journal = join(dir, 'sigkill', 'intake-journal', 'slot');
-    const journalled = async () => {
-      const names = (await readdir(journal)).filter((n) => n.endsWith('.seg'));
-      const text = (await Promise.all(names.map((n) => readFile(join(journal, n), 'utf8')))).join('');
-      return ids.every((id) => text.includes(id));
-    };
-    await until(journalled, 'the events in the intake journal');
+    await until(() => journalHolds('sigkill', ids), 'the events in the intake journal');
     process.kill(first.child.pid!, 'SIGKILL');
     expect((await first.exit).signal).toBe('SIGKILL');
     expect(upstreamIds).toEqual([]);

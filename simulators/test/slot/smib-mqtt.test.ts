@@ -233,7 +233,8 @@ describe('GIVEN a live scenario whose SMIB certificates do not exist yet', () =>
         live: {
           start: new Date(EVENING_START_MS).toISOString(),
           durationHours: 1,
-          timeScale: 7_200,
+          // Sessions of a couple of hundred real milliseconds: offers can reach a player in session.
+          timeScale: 3_600,
           broker: {
             host: '127.0.0.1',
             port: broker.port,
@@ -243,8 +244,9 @@ describe('GIVEN a live scenario whose SMIB certificates do not exist yet', () =>
           },
           groundTruthPath: 'out/truth.json',
           displayLogPath: 'out/displays.json',
-          // No SlotGateway behind this broker: nothing is acknowledged, so nothing to wait for.
-          ackWaitMs: 0,
+          // No SlotGateway behind this broker acknowledges, so the SMIBs wait all of it before they
+          // disconnect: time for the offers still on their way to the last card-ins to arrive.
+          ackWaitMs: 1_000,
         },
       },
       dir,

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import {
   createPki,
   createStream,
   eventually,
+  interruption,
   type Pki,
   readAllRecords,
   startKinesalite,
@@ -69,7 +69,7 @@ describe('GIVEN the local IoT Core and client-device broker of a floor with core
     connect(core.iotEndpoint.port, await certificate(commonName), clientId);
   /** Publishes a message the policy refuses: IoT Core closes the connection instead of answering. */
   const refusedPublish = async (connection: mqtt.MqttClientConnection, topic: string) => {
-    const interrupted = once(connection, 'interrupt');
+    const interrupted = interruption(connection);
     void connection.publish(topic, '{"forged":true}', QOS1).catch(() => {});
     await interrupted;
     // Stops the client's own reconnect, which would otherwise contend for its client id.

@@ -206,8 +206,9 @@ describe('GIVEN simulated shufflers at ×3600 polled over Modbus TCP by Shuffler
       const readings = window.contents;
       const hours = deviceHoursAxis(readings);
       // Polls are 0.1 device hours apart when the machine keeps up; a busy machine stretches a gap to
-      // most of a device hour, and the oldest reading kept is then that much short of 6 h.
-      expect(hours[hours.length - 1]!).toBeGreaterThan(5);
+      // a device hour or more (a real second at ×3600: one was measured with a CPU hog on one of two
+      // cores), and the oldest reading kept is then that much short of 6 h.
+      expect(hours[hours.length - 1]!).toBeGreaterThan(4.5);
       expect(hours[hours.length - 1]!).toBeLessThanOrEqual(6);
       expect(readings[readings.length - 1]!.time - readings[0]!.time).toBeLessThan(60_000);
     }

@@ -106,6 +106,14 @@ export async function connectMqtt(options: {
   }
 }
 
+/**
+ * Resolves once the broker has closed `connection`. Not `events.once`, which rejects on an `error`
+ * event: the CRT client may emit one first, for the publish the broker answered by closing.
+ */
+export function interruption(connection: mqtt.MqttClientConnection): Promise<void> {
+  return new Promise((resolve) => connection.once('interrupt', () => resolve()));
+}
+
 /** Waits until `predicate` holds, polling briefly; fails with `what` after `timeoutMs`. */
 export async function eventually(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import {
   createPki,
   createStream,
   eventually,
+  interruption,
   type Pki,
   readAllRecords,
   startKinesalite,
@@ -112,7 +112,7 @@ describe('local IoT Core over mTLS with the production core policy and rules', (
       // Same CN as the revoked one, different serial: the CRL decides by serial, not by name.
       const later = await issueCertificate(pki.ca, { commonName: 'core-revoked', usage: 'client' });
       const live = await connectTracked({ ...later, clientId: 'core-revoked', port });
-      const interrupted = once(live, 'interrupt');
+      const interrupted = interruption(live);
       const before = core.counters.handshakesRefused;
       const crl = await createRevocationList(pki.ca, [revokedAtStart.serialNumber, later.serialNumber]);
       expect(core.updateRevocationList(crl)).toBe(1);
@@ -148,7 +148,7 @@ describe('local IoT Core over mTLS with the production core policy and rules', (
   describe('authorization', () => {
     it('GIVEN core-a WHEN it publishes under core-b THEN the publish is refused, the connection closed and nothing is routed', async () => {
       const coreA = await (await client('core-a')).connect();
-      const interrupted = once(coreA, 'interrupt');
+      const interrupted = interruption(coreA);
       const routedBefore = outcomes.length;
       void coreA.publish('croupier/vegas/core-b/slot', Buffer.from('forged'), QOS1).catch(() => {});
       await interrupted;
@@ -223,7 +223,7 @@ describe('local IoT Core over mTLS with the production core policy and rules', (
 
     it('GIVEN a core WHEN it tries to push an offer to itself THEN it is refused: downlinks come only from the cloud side', async () => {
       const coreC = await (await client('core-c')).connect();
-      const interrupted = once(coreC, 'interrupt');
+      const interrupted = interruption(coreC);
       void coreC.publish('croupier/vegas/core-c/offers', '{}', QOS1).catch(() => {});
       await interrupted;
       expect(denials).toContainEqual(expect.objectContaining({ thingName: 'core-c', action: 'publish' }));
@@ -286,7 +286,7 @@ describe('local IoT Core over mTLS with the production core policy and rules', (
       await smib.publish('smib/machine-0001/events', '{"type":"cardIn"}', QOS1);
       await eventually(() => events.length === 1, 'SMIB event at the gateway');
       expect(events).toEqual(['smib/machine-0001/events']);
-      const interrupted = once(smib, 'interrupt');
+      const interrupted = interruption(smib);
       void smib.publish('smib/machine-0002/events', '{}', QOS1).catch(() => {});
       await interrupted;
       expect(denials).toContainEqual(

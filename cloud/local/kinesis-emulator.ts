@@ -52,7 +52,7 @@ export async function startKinesisEmulator(options: KinesisEmulatorOptions): Pro
  */
 export async function createStreams(
   client: KinesisClient,
-  definitions: readonly StreamDefinition[],
+  definitions: readonly Pick<StreamDefinition, 'name' | 'shardCount' | 'retentionHours'>[],
 ): Promise<Map<string, string>> {
   const arns = new Map<string, string>();
   for (const stream of definitions) {

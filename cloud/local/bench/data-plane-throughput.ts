@@ -21,7 +21,7 @@ import { createStreams, startKinesisEmulator } from '../kinesis-emulator.js';
 const aws = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
 async function fill(kinesis: KinesisClient, stream: string, total: number): Promise<void> {
-  await createStreams(kinesis, [{ id: 'slotEvents', name: stream, shardCount: 1, retentionHours: 24 }]);
+  await createStreams(kinesis, [{ name: stream, shardCount: 1, retentionHours: 24 }]);
   for (let i = 0; i < total; i += 500) {
     const Records = Array.from({ length: Math.min(500, total - i) }, (_, j) => ({
       PartitionKey: 'core-1',

@@ -14,7 +14,7 @@ export async function startTestKinesis(): Promise<{ emulator: KinesisEmulator; c
 
 /** Creates a stream and waits for it to be ACTIVE; returns its ARN. */
 export async function createTestStream(client: KinesisClient, name: string, shardCount = 1): Promise<string> {
-  const arns = await createStreams(client, [{ id: 'slotEvents', name, shardCount, retentionHours: 24 }]);
+  const arns = await createStreams(client, [{ name, shardCount, retentionHours: 24 }]);
   return arns.get(name)!;
 }
 

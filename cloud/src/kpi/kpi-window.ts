@@ -3,6 +3,7 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DecodedEnvelope } from '@croupier/contracts';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { streamById } from '../../definitions/streams.js';
 import { decodeKinesisRecord } from '../common/kinesis-envelopes.js';
 import type { KpiStore } from './kpi-store.js';
 import { emptyWindowState, foldEnvelopes, WindowState, windowKpis } from './window-state.js';
@@ -54,9 +55,11 @@ export async function handleKpiWindow(
   if (!prior.success)
     ports.logger.warn('window state unreadable; starting the window afresh', { shardId: window.shardId });
   const envelopes: DecodedEnvelope[] = [];
+  // Every envelope stream the Kinesis stream carries is read; the fold counts only what it knows.
+  const carried = streamById(ports.source === 'slot' ? 'slotEvents' : 'shufflerTelemetry').carries;
   let refused = 0;
   for (const [index, record] of (event.Records ?? []).entries()) {
-    const decoded = decodeKinesisRecord(record, index, ports.source === 'slot' ? ['slot'] : ['shuffler', 'alert']);
+    const decoded = decodeKinesisRecord(record, index, carried);
     if (decoded.record) envelopes.push(decoded.record.envelope);
     refused += decoded.deadLetters.length;
   }

@@ -1,5 +1,6 @@
 import type { CoreHealth, StreamEvent } from '@croupier/contracts';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { streamById } from '../../definitions/streams.js';
 import { forEachConcurrently } from '../common/concurrency.js';
 import type { DeadLetterStore } from '../common/dead-letter-store.js';
 import { decodeKinesisBatch } from '../common/kinesis-envelopes.js';
@@ -10,6 +11,8 @@ import { type DeviceEvent, evaluateDevice, type HealthConfig } from './device-he
 import type { DeviceStore } from './device-store.js';
 import { coreHealthRecord, telemetryRecord } from './telemetry-records.js';
 import type { TimeSeriesRecord, TimeSeriesSink } from './time-series-sink.js';
+
+const SHUFFLER_STREAM = streamById('shufflerTelemetry');
 
 export interface ShufflerProcessorPorts {
   readonly sink: TimeSeriesSink;
@@ -57,7 +60,7 @@ export class ShufflerProcessor {
   ): Promise<{ response: KinesisStreamBatchResponse; summary: ShufflerBatchSummary }> {
     const now = this.ports.now();
     const records = event.Records;
-    const { usable, deadLetters, failed } = await decodeKinesisBatch(records, ['shuffler', 'alert', 'health']);
+    const { usable, deadLetters, failed } = await decodeKinesisBatch(records, SHUFFLER_STREAM.carries);
     const summary: ShufflerBatchSummary = {
       records: records.length,
       events: 0,
@@ -72,7 +75,7 @@ export class ShufflerProcessor {
     };
     await this.ports.deadLetters.put(deadLetters, now);
 
-    for (const stream of ['shuffler', 'alert', 'health'] as const) {
+    for (const stream of SHUFFLER_STREAM.carries) {
       const seqsByCore = new Map<string, SequencePoint[]>();
       for (const { envelope } of usable) {
         if (envelope.header.stream !== stream) continue;

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { SlotEvent } from '@croupier/contracts';
+import type { CoreHealth, ShufflerTelemetry, SlotEvent } from '@croupier/contracts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultTableNames } from '../../src/common/table-names.js';
 import { KpiStore } from '../../src/kpi/kpi-store.js';
@@ -150,5 +150,47 @@ describe('KPI tumbling windows', () => {
     const points = (await new KpiStore(harness.doc, tables.kpis).read('open_alerts', START, END, { limit: 10 })).points;
     expect(points.map((p) => p.value)).toEqual([2]);
     expect(emf.lines.find((l) => 'OpenAlerts' in l)).toMatchObject({ OpenAlerts: 2 });
+  });
+
+  it('GIVEN core health beside shuffler telemetry on the shuffler stream WHEN the device window folds them THEN the fault is counted and nothing is refused', async () => {
+    const telemetry: ShufflerTelemetry = {
+      eventId: eventId(T + 2_000),
+      eventTime: T + 2_000,
+      schemaVersion: '1.0',
+      type: 'shuffler_telemetry',
+      deviceId: 'shf-1',
+      game: 'blackjack',
+      counters: { shufflesTotal: 10, misfeedsTotal: 0, jamsTotal: 1, cardCountErrorsTotal: 0 },
+      gauges: {
+        shufflesPerHour: 30,
+        cycleTimeSeconds: 50,
+        motorCurrentAmps: 1.2,
+        temperatureCelsius: 35,
+        hoursSinceService: 10,
+      },
+      state: 'fault',
+      faultCode: 'jam',
+      sensors: { inputTrayOptical: true, outputTrayOptical: true, cardCounter: true, doorClosed: true },
+    };
+    const health: CoreHealth = {
+      eventId: eventId(T + 3_000),
+      eventTime: T + 3_000,
+      schemaVersion: '1.0',
+      type: 'core_health',
+      core: 'core-1',
+      component: 'com.croupier.Uplink',
+      componentVersion: '1.0.0',
+      state: 'running',
+      metrics: { 'spool.depth': 0 },
+    };
+    const records = [
+      ...envelopeRecords([{ stream: 'shuffler', property: 'vegas', core: 'core-1', seq: 1, events: [telemetry] }]),
+      ...envelopeRecords([{ stream: 'health', property: 'vegas', core: 'core-1', seq: 1, events: [health] }]),
+    ];
+    const shufflerPorts = ports('shuffler');
+    const warn = vi.spyOn(shufflerPorts.logger, 'warn');
+    const { state } = await handleKpiWindow(windowEvent('shard-1', records, {}, false), shufflerPorts);
+    expect(state).toMatchObject({ faults: 1 });
+    expect(warn).not.toHaveBeenCalled();
   });
 });

@@ -202,6 +202,7 @@ export async function startFailurePredictor(
       'delivery.unconfirmed': confirmations?.size ?? 0,
       'delivery.resent': confirmations?.resent ?? 0,
       'delivery.droppedUnconfirmed': confirmations?.dropped ?? 0,
+      'delivery.refusedAcks': confirmations?.refused ?? 0,
     }),
   });
 

@@ -120,6 +120,7 @@ export class UplinkHandoff {
       'outbox.writeFailures': this.#options.outbox.failedWrites,
       'outbox.unconfirmed': this.#unconfirmed.size,
       'outbox.droppedUnconfirmed': this.#unconfirmed.dropped,
+      'outbox.refusedAcks': this.#unconfirmed.refused,
       'publish.retries': this.#publishRetries,
     };
   }

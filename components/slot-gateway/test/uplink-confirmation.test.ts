@@ -89,6 +89,21 @@ describe('GIVEN SlotGateway confirming its slot events by Uplink’s acknowledge
     await until(() => gateway.metrics()['smib.forwarded'] === 5, 'the five publishes');
     expect(gateway.metrics()).toMatchObject({ 'outbox.pending': 5, 'outbox.unconfirmed': 5 });
 
+    // An acknowledgement that breaks the contract confirms nothing and is counted.
+    floor.local.aedes.publish(
+      {
+        cmd: 'publish',
+        topic: LOCAL_TOPICS.intakeAcks,
+        payload: Buffer.from(JSON.stringify({ stream: 'slot', eventIds: events.map((e) => e.eventId).join(',') })),
+        qos: 1,
+        dup: false,
+        retain: false,
+      },
+      () => {},
+    );
+    await until(() => gateway.metrics()['outbox.refusedAcks'] === 1, 'the refused acknowledgement counted');
+    expect(gateway.metrics()['outbox.unconfirmed']).toBe(5);
+
     // Uplink comes back: it takes slot events and acknowledges each, as Uplink does once journalled.
     const taken: string[] = [];
     await new Promise<void>((resolve) =>

@@ -192,7 +192,7 @@ describe('GIVEN `npm start` on a fresh state folder with a small shuffler floor 
     const records = await readStream(
       floorFile.cloud.kinesis,
       'slot-events',
-      'a carded session in slot-events',
+      'a carded session and events of both machines in slot-events',
       (rs) => {
         events.length = 0;
         for (const record of rs) {
@@ -201,7 +201,11 @@ describe('GIVEN `npm start` on a fresh state folder with a small shuffler floor 
           expect(decoded.value.header.stream).toBe('slot');
           events.push(...(decoded.value.events as typeof events));
         }
-        return events.some((e) => e.type === 'card_in') && events.some((e) => e.type === 'game_played');
+        return (
+          events.some((e) => e.type === 'card_in') &&
+          events.some((e) => e.type === 'game_played') &&
+          new Set(events.map((e) => e.machineId)).size >= 2
+        );
       },
     );
     for (const record of records) expect(record.partitionKey).toBe('test-core-1');

@@ -11,6 +11,7 @@ import {
 } from '@croupier/contracts';
 import { createTestPki, startTlsBroker, type TlsBroker } from '@croupier/edge-kit/testing';
 import { DEFAULT_BASELINE, trainBaseline } from '@croupier/failure-model';
+import { FEATURE_WINDOW } from '@croupier/failure-predictor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningComponent, startComponent } from '../../scripts/start/component-process.js';
 import {
@@ -154,7 +155,9 @@ describe('GIVEN a running FailurePredictor on the local floor with the baseline 
       confirmTimeoutMs: 30_000,
     });
     await publish(13);
-    await until('the first predictions', () => predictions.length > 0);
+    // Each reading from the window's minimum on yields a prediction: wait for all, so that none is
+    // still on its way when a test takes the next one as its own.
+    await until('the first predictions', () => predictions.length >= 13 - FEATURE_WINDOW.minReadings + 1);
   }, 150_000);
 
   afterAll(async () => {

@@ -343,7 +343,7 @@ describe('GIVEN `npm start -- --help`', () => {
     help.stdout?.on('data', (chunk: Buffer) => {
       text += chunk.toString();
     });
-    const code = await new Promise<number | null>((resolve) => help.once('exit', resolve));
+    const code = await new Promise<number | null>((resolve) => help.once('close', resolve));
     expect(code).toBe(0);
     for (const option of [
       '--shufflers',
@@ -364,7 +364,7 @@ describe('GIVEN `npm start -- --help`', () => {
     bad.stderr?.on('data', (chunk: Buffer) => {
       text += chunk.toString();
     });
-    const code = await new Promise<number | null>((resolve) => bad.once('exit', resolve));
+    const code = await new Promise<number | null>((resolve) => bad.once('close', resolve));
     expect(code).toBe(1);
     expect(text).toContain('--time-scale must be a number');
   });

@@ -87,7 +87,7 @@ describe('GIVEN `npm run query` on a lake with one duplicated game', () => {
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
       });
-      child.once('exit', (code) => resolve({ code, stdout, stderr }));
+      child.once('close', (code) => resolve({ code, stdout, stderr }));
     });
 
   beforeAll(async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { issueLocal } from '@croupier/certs-tooling';
 import { mqtt } from 'aws-iot-device-sdk-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectMqtt, eventually } from '../iot/test/fixtures.js';
+import { connectMqtt, eventually, interruption } from '../iot/test/fixtures.js';
 import type { LocalCloudEndpoints } from '../local-cloud.js';
 import { repositoryRoot } from '../state-folder.js';
 
@@ -110,7 +110,7 @@ describe('GIVEN the standalone local cloud started with `--core core-a --core co
       const own = await coreA.publish('croupier/desert-palms/core-a/health', '{"probe":"own"}', QOS1);
       expect(own.packet_id).toBeGreaterThan(0);
 
-      const interrupted = once(coreA, 'interrupt');
+      const interrupted = interruption(coreA);
       void coreA.publish('croupier/desert-palms/core-b/health', '{"probe":"forged"}', QOS1).catch(() => {});
       await interrupted;
       await eventually(
@@ -140,7 +140,7 @@ describe('GIVEN a `--core` that is no thing name', () => {
     const dir = await mkdtemp(join(tmpdir(), 'croupier-standalone-cloud-'));
     try {
       const run = startCommand(join(dir, '.croupier'), ['--core', '../core-a', '--core', 'local-iot']);
-      const [code] = await once(run.child, 'exit');
+      const [code] = await once(run.child, 'close');
       expect(code).toBe(2);
       expect(run.output()).toContain('a thing name is 1-128 characters');
       expect(run.output()).toContain('reserved by the local PKI');

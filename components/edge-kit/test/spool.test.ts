@@ -82,7 +82,7 @@ describe('SegmentLog crash safety', () => {
         out += chunk.toString();
       });
       child.on('error', reject);
-      child.on('exit', (_code, signal) =>
+      child.on('close', (_code, signal) =>
         signal === 'SIGKILL' ? resolve(out) : reject(new Error(`writer was not killed (${signal})`)),
       );
     });

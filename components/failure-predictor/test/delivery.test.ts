@@ -106,6 +106,7 @@ describe('GIVEN FailurePredictor confirming its predictions and alerts by Uplink
     }
     await until('two more predictions', () => seen.size === before + 2);
     const fresh = [...seen.keys()].slice(before);
+    await until('each fresh prediction resent', () => fresh.every((id) => seen.get(id)! >= 2));
 
     stopped = true;
     await running.stop();

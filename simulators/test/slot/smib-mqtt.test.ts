@@ -244,18 +244,29 @@ describe('GIVEN a live scenario whose SMIB certificates do not exist yet', () =>
           },
           groundTruthPath: 'out/truth.json',
           displayLogPath: 'out/displays.json',
-          // No SlotGateway behind this broker acknowledges, so the SMIBs wait all of it before they
-          // disconnect: time for the offers still on their way to the last card-ins to arrive.
-          ackWaitMs: 1_000,
+          // The test's core side acknowledges every event, so the SMIBs disconnect as soon as it has.
+          ackWaitMs: 30_000,
         },
       },
       dir,
     );
-    // The core side: an offer to every machine where a card goes in, numbered by its arrival.
+    // The core side: an offer to every machine where a card goes in, numbered by its arrival, and an
+    // acknowledgement of every event. A card-in is acknowledged only once its offer is out: on the SMIB's
+    // one connection the offer then arrives first, so a settled fleet has received every offer.
     const offered = new Set<string>();
     broker.onMessage((m) => {
-      const event = JSON.parse(m.payload.toString('utf8')) as { type: string; machineId: string; eventTime: number };
-      if (event.type !== 'card_in') return;
+      const event = JSON.parse(m.payload.toString('utf8')) as {
+        type: string;
+        eventId: string;
+        machineId: string;
+        eventTime: number;
+      };
+      const acknowledge = () =>
+        broker.publishAck(event.machineId, JSON.stringify({ machineId: event.machineId, eventIds: [event.eventId] }));
+      if (event.type !== 'card_in') {
+        void acknowledge();
+        return;
+      }
       const offerId = `019aa6f0-0000-7000-8000-${String(offered.size + 1).padStart(12, '0')}`;
       offered.add(offerId);
       const offer: DisplayMessage = {
@@ -267,10 +278,11 @@ describe('GIVEN a live scenario whose SMIB certificates do not exist yet', () =>
         expiresAt: event.eventTime + 3_600_000,
         sentAt: event.eventTime,
       };
-      void broker.publishDisplay(event.machineId, JSON.stringify(offer));
+      void broker.publishDisplay(event.machineId, JSON.stringify(offer)).then(acknowledge);
     });
     const result = await runLiveScenario(scenario, await loadPlayerTokenKey(scenario));
     expect(result.machines).toBe(3);
+    expect(result.unacknowledged).toBe(0);
     expect(result.stats.emitted).toBeGreaterThan(100);
     expect(result.stats.failed).toBe(0);
     for (const id of ['SM-0001', 'SM-0002', 'SM-0003']) {

@@ -23,6 +23,7 @@ export interface ComponentProcess {
   readonly pidFile: string;
   /** Parsed JSON log lines written so far. */
   lines(): Record<string, unknown>[];
+  /** Settles once the process has exited and its output has been read to the end. */
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -83,7 +84,7 @@ export async function startComponentProcess(options: ComponentProcessOptions): P
     text += chunk.toString();
   });
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
+    child.on('close', (code, signal) => resolve({ code, signal })),
   );
   return {
     child,

@@ -6,6 +6,10 @@
  * possibly with duplicates (at-least-once delivery). `refined/` holds the same events de-duplicated by
  * eventId. Both are partitioned Hive-style by stream, UTC day and UTC hour of `eventTime`, so Athena
  * partition projection and DuckDB `hive_partitioning` read them without a crawler.
+ *
+ * A raw object is filed under the hour of its envelope's first event (a Firehose record takes one set
+ * of partition keys), so Uplink never puts events of two hours in one envelope: every copy of an event
+ * is then in its own hour's partition, and refining one hour de-duplicates it for good.
  */
 import type { UplinkStream } from './topics.js';
 
@@ -19,6 +23,11 @@ export type LakeStream = UplinkStream | 'service';
 export function lakePartitionKeys(eventTimeMs: number): { dt: string; hr: string } {
   const iso = new Date(eventTimeMs).toISOString();
   return { dt: iso.slice(0, 10), hr: iso.slice(11, 13) };
+}
+
+/** The UTC hour an event is filed under, as a number: equal hours are equal partitions. */
+export function lakeHourOf(eventTimeMs: number): number {
+  return Math.floor(eventTimeMs / 3_600_000);
 }
 
 /** Partition folder for one hour: `raw/slot/dt=2026-11-21/hr=23`. */

@@ -11,7 +11,7 @@ export const envelopeTransform: RecordTransform = (record): TransformResult => {
   if (!decoded.ok) return { result: 'ProcessingFailed', reason: decoded.error.message };
   const { header, events, rejected } = decoded.value;
   // As in production (the Firehose transform returns one partition key set per record), the whole
-  // envelope lands in the hour of its first event; the refined zone re-partitions per event.
+  // envelope lands in the hour of its first event, which Uplink makes the hour of all of them.
   const partitionTime = events[0]?.eventTime ?? header.createdAt;
   return {
     result: 'Ok',

@@ -18,7 +18,8 @@ export type LakeRecord =
 /**
  * Decodes one Kinesis record (an uplink envelope) into lake lines. Shared by the production Firehose
  * transform and the local delivery loop so both write the same layout. The envelope lands in the hour of
- * its first event (its header time when empty); the refinement job re-partitions per event. Refused
+ * its first event (its header time when empty); Uplink never puts two hours in one envelope, so that
+ * is every event's own hour and refining an hour sees every copy of its events. Refused
  * events are returned for the caller to report; the processors dead-letter them with their reasons.
  */
 export function envelopeToLake(bytes: Uint8Array): LakeRecord {

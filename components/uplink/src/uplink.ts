@@ -4,6 +4,7 @@ import {
   decodeEnvelopeHeader,
   encodeEnvelope,
   LOCAL_TOPICS,
+  lakeHourOf,
   MAX_INTAKE_ACK_IDS,
   OfferDownlink,
   offersTopic,
@@ -24,8 +25,9 @@ import {
   startHealthReporter,
   type Transport,
 } from '@croupier/edge-kit';
+import { CommitPoint } from './commit-point.js';
 import { envelopeBudget, MAX_MESSAGE_BYTES, type UplinkConfiguration } from './configuration.js';
-import { EnvelopeBatcher } from './envelope-batcher.js';
+import { HourlyEnvelopeBatcher } from './hourly-envelope-batcher.js';
 import { IntakeJournal, type JournalEntry } from './intake-journal.js';
 import { StreamDrain } from './stream-drain.js';
 import { LOCAL_TOPIC_STREAMS, SPOOL_STREAMS } from './stream-routing.js';
@@ -57,7 +59,9 @@ interface Accepted {
 
 interface StreamState {
   readonly stream: UplinkStream;
-  batcher: EnvelopeBatcher<Accepted>;
+  batcher: HourlyEnvelopeBatcher<Accepted>;
+  /** Intake order of the events not yet spooled: how far the journal may be committed. */
+  readonly commitPoint: CommitPoint<Accepted>;
   readonly journal: IntakeJournal;
   timer: NodeJS.Timeout | undefined;
   /** Batches cut but not yet spooled, in order. */
@@ -126,6 +130,7 @@ export class Uplink {
       this.#streams.set(stream, {
         stream,
         batcher: this.#batcher(stream),
+        commitPoint: new CommitPoint(),
         journal: journals.get(stream)!,
         timer: undefined,
         writing: Promise.resolve(),
@@ -300,24 +305,27 @@ export class Uplink {
     return total;
   }
 
-  #batcher(stream: UplinkStream): EnvelopeBatcher<Accepted> {
+  #batcher(stream: UplinkStream): HourlyEnvelopeBatcher<Accepted> {
     const { property, compression } = this.#configuration;
-    return new EnvelopeBatcher<Accepted>({
-      budgetBytes: envelopeBudget(this.#configuration),
-      maxMessageBytes: MAX_MESSAGE_BYTES,
-      sizer: (accepted) =>
-        encodeEnvelope(
-          {
-            stream,
-            property,
-            core: this.#options.thingName,
-            seq: SIZING_SEQ,
-            createdAt: this.#now(),
-            events: accepted.map((a) => a.event),
-          },
-          compression as Compression,
-        ).byteLength,
-    });
+    return new HourlyEnvelopeBatcher<Accepted>(
+      {
+        budgetBytes: envelopeBudget(this.#configuration),
+        maxMessageBytes: MAX_MESSAGE_BYTES,
+        sizer: (accepted) =>
+          encodeEnvelope(
+            {
+              stream,
+              property,
+              core: this.#options.thingName,
+              seq: SIZING_SEQ,
+              createdAt: this.#now(),
+              events: accepted.map((a) => a.event),
+            },
+            compression as Compression,
+          ).byteLength,
+      },
+      (accepted) => lakeHourOf(accepted.event.eventTime),
+    );
   }
 
   #intake(stream: UplinkStream, payload: Buffer): void {
@@ -366,6 +374,7 @@ export class Uplink {
   }
 
   #accept(state: StreamState, accepted: Accepted, rawBytes: number): void {
+    state.commitPoint.add(accepted);
     const out = state.batcher.add(accepted, rawBytes);
     this.#takeBatches(state, out.batches, out.oversize);
     if (state.batcher.size > 0 && !state.timer) {
@@ -408,6 +417,7 @@ export class Uplink {
         stream: state.stream,
         eventIds: oversize.map((a) => a.event.eventId),
       });
+      state.writing = state.writing.then(() => this.#commit(state, oversize));
     }
     for (const batch of batches) {
       state.queuedEvents += batch.length;
@@ -469,7 +479,13 @@ export class Uplink {
     } finally {
       state.queuedEvents -= events.length;
     }
-    await state.journal.commitThrough(batch.at(-1)!.entry);
+    await this.#commit(state, batch);
+  }
+
+  /** Commits the intake journal as far as `settled` (spooled or dropped for good) allows. */
+  async #commit(state: StreamState, settled: readonly Accepted[]): Promise<void> {
+    const through = state.commitPoint.settle(settled);
+    if (through !== undefined) await state.journal.commitThrough(through.entry);
   }
 
   #onSent(stream: UplinkStream, payload: Buffer): void {

@@ -400,6 +400,11 @@ export class Uplink {
       });
       for (const accepted of entries) this.#accept(state, accepted, JSON.stringify(accepted.event).length);
       this.#flushStream(state);
+      // Acknowledged again: the crash may have taken the first acknowledgement with it, and the producer
+      // would otherwise resend events that are already safe here.
+      if (this.#acknowledged.has(state.stream)) {
+        for (const { event } of entries) this.#intakeAcks.add(state.stream, event.eventId);
+      }
     }
   }
 

@@ -118,7 +118,7 @@ describe('the built Uplink bundle as a process on the local floor', () => {
     const failure = run.lines().find((l) => l.message === 'invalid configuration; not starting')!;
     expect(failure.issues).toEqual([expect.stringMatching(/^property: /)]);
   }, 60_000);
-  it('GIVEN an Uplink process that took events from the broker but has not cut their envelope WHEN it is killed with SIGKILL and started again on the same work folder THEN every event arrives upstream exactly once', async () => {
+  it('GIVEN an Uplink process that took events from the broker but has not cut their envelope WHEN it is killed with SIGKILL and started again on the same work folder THEN every event arrives upstream exactly once and is acknowledged to its producer again', async () => {
     const upstreamIds: string[] = [];
     await watch(floor.upstream, `croupier/vegas/${CORE}/slot`, (packet) =>
       upstreamIds.push(...envelopeEventIds(packet)),
@@ -137,9 +137,16 @@ describe('the built Uplink bundle as a process on the local floor', () => {
     process.kill(first.child.pid!, 'SIGKILL');
     expect((await first.exit).signal).toBe('SIGKILL');
     expect(upstreamIds).toEqual([]);
+    const ackedAfterRestart = new Set<string>();
+    await watch(floor.local, LOCAL_TOPICS.intakeAcks, (packet) => {
+      const ack = JSON.parse(packet.payload.toString()) as { stream: string; eventIds: string[] };
+      if (ack.stream === 'slot') for (const id of ack.eventIds) ackedAfterRestart.add(id);
+    });
 
     const second = await launch('sigkill', { ...configuration, envelope: { maxDelayMs: 50 } });
     await until(() => upstreamIds.length >= ids.length, 'the journalled events upstream');
+    // The producer hears again about what the journal kept, in case the first acknowledgement died with the process.
+    await until(() => ids.every((id) => ackedAfterRestart.has(id)), 'the replayed events acknowledged');
     await new Promise((r) => setTimeout(r, 500));
     expect(upstreamIds).toEqual(ids);
     expect(

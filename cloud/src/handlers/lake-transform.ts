@@ -16,6 +16,7 @@ export const handler = async (event: FirehoseTransformationEvent): Promise<Fireh
   let events = 0;
   let refused = 0;
   let failed = 0;
+  let outsideHour = 0;
   const records = event.records.map((record) => {
     const lake = envelopeToLake(Buffer.from(record.data, 'base64'));
     if (lake.result === 'ProcessingFailed') {
@@ -25,6 +26,13 @@ export const handler = async (event: FirehoseTransformationEvent): Promise<Fireh
     }
     events += lake.eventCount;
     refused += lake.rejected.length;
+    outsideHour += lake.outsideHour;
+    if (lake.outsideHour > 0) {
+      logger.warn("envelope holds events of another hour; filed under its first event's hour", {
+        recordId: record.recordId,
+        events: lake.outsideHour,
+      });
+    }
     for (const r of lake.rejected) {
       logger.warn('event refused by the contract', {
         recordId: record.recordId,
@@ -42,6 +50,7 @@ export const handler = async (event: FirehoseTransformationEvent): Promise<Fireh
   metrics.addMetric('LakeEvents', MetricUnit.Count, events);
   metrics.addMetric('LakeRefusedEvents', MetricUnit.Count, refused);
   metrics.addMetric('LakeFailedRecords', MetricUnit.Count, failed);
+  metrics.addMetric('LakeEventsOutsideHour', MetricUnit.Count, outsideHour);
   metrics.publishStoredMetrics();
   return { records };
 };

@@ -1,4 +1,10 @@
-import { decodeEnvelope, lakePartitionKeys, type RejectedEvent, type UplinkStream } from '@croupier/contracts';
+import {
+  decodeEnvelope,
+  lakeHourOf,
+  lakePartitionKeys,
+  type RejectedEvent,
+  type UplinkStream,
+} from '@croupier/contracts';
 
 /** One uplink envelope made ready for the lake's raw zone. */
 export type LakeRecord =
@@ -11,6 +17,11 @@ export type LakeRecord =
       /** The valid events as newline-terminated JSON lines, ready to concatenate into an object. */
       readonly lines: string;
       readonly eventCount: number;
+      /**
+       * Events of another hour than the partition's. Uplink makes none; any here are filed under the
+       * wrong hour, and a copy of one elsewhere would be refined twice.
+       */
+      readonly outsideHour: number;
       readonly rejected: readonly RejectedEvent[];
     }
   | { readonly result: 'ProcessingFailed'; readonly reason: string };
@@ -27,6 +38,7 @@ export function envelopeToLake(bytes: Uint8Array): LakeRecord {
   if (!decoded.ok) return { result: 'ProcessingFailed', reason: decoded.error.message };
   const { header, events, rejected } = decoded.value;
   const partitionTime = events[0]?.eventTime ?? header.createdAt;
+  const hour = lakeHourOf(partitionTime);
   return {
     result: 'Ok',
     stream: header.stream,
@@ -34,6 +46,7 @@ export function envelopeToLake(bytes: Uint8Array): LakeRecord {
     partitionTime,
     lines: events.map((event) => `${JSON.stringify(event)}\n`).join(''),
     eventCount: events.length,
+    outsideHour: events.filter((event) => lakeHourOf(event.eventTime) !== hour).length,
     rejected,
   };
 }

@@ -29,6 +29,7 @@ export {
   readRecipe,
 } from './configuration/local-configuration-source.js';
 export { AcknowledgementBatcher, type AcknowledgementBatcherOptions } from './delivery/acknowledgement-batcher.js';
+export { Outbox, type OutboxOptions, type UnsentEvents } from './delivery/outbox.js';
 export { DEFAULT_RESEND_POLICY, type ResendPolicy, UnackedEvents } from './delivery/unacked-events.js';
 export { UplinkConfirmations, type UplinkConfirmationsOptions } from './delivery/uplink-confirmations.js';
 export { type HealthReporter, type HealthReporterOptions, startHealthReporter } from './health-reporter.js';

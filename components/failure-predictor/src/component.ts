@@ -1,17 +1,6 @@
 import { basename, dirname, join } from 'node:path';
-import {
-  type FailurePrediction,
-  LOCAL_TOPICS,
-  type MaintenanceAlert,
-  parseWith,
-  ShufflerTelemetry,
-} from '@croupier/contracts';
-import {
-  type ComponentContext,
-  type RunningComponent,
-  startHealthReporter,
-  UplinkConfirmations,
-} from '@croupier/edge-kit';
+import { LOCAL_TOPICS, parseWith, ShufflerTelemetry } from '@croupier/contracts';
+import { type ComponentContext, type RunningComponent, startHealthReporter } from '@croupier/edge-kit';
 import { type PredictorConfig, resolveModelPath, startedModelDir } from './config.js';
 import { FailureModelSession } from './failure-model-session.js';
 import { FailurePredictor, type PredictorSettings } from './failure-predictor.js';
@@ -19,21 +8,13 @@ import { FEATURE_WINDOW } from './features.js';
 import { MODEL_FILE } from './model-contract.js';
 import { ModelVersionFollower } from './model-version-follower.js';
 import { parseModelVersion } from './model-versions.js';
+import { PredictionHandoff } from './prediction-handoff.js';
 
 export const COMPONENT_NAME = 'com.croupier.FailurePredictor';
 
-/** A prediction or alert on its way to Uplink, with the local topic it goes on. */
-interface Outgoing {
-  readonly eventId: string;
-  readonly topic: string;
-  readonly payload: Buffer;
-}
-
-/** Resends per second at most, so a backlog held through a long Uplink outage goes out paced. */
-const RESENDS_PER_CHECK = 500;
 /**
- * At a clean stop, how long to wait for Uplink to confirm what is held (memory only), within the
- * edge runtime's 10 s shutdown timeout.
+ * At a clean stop, how long to wait for Uplink to confirm what is held, within the edge runtime's 10 s
+ * shutdown timeout; what is left is published again at the next start.
  */
 const STOP_SETTLE_MS = 3_000;
 
@@ -55,8 +36,8 @@ function versionOf(modelPath: string): string | undefined {
 
 /**
  * Starts FailurePredictor inside the edge runtime: telemetry in from the local telemetry topic,
- * predictions and alerts out on the local topics Uplink forwards, each held and resent until Uplink
- * confirms it journalled ({@link UplinkConfirmations}) unless `delivery.confirmBy` is `broker`.
+ * predictions and alerts out on the local topics Uplink forwards, each kept in an outbox in
+ * `workDirectory` and resent until confirmed ({@link PredictionHandoff}).
  *
  * The model: with `modelPath` empty, the FailureModel version it was started with (`FAILURE_MODEL_DIR`),
  * then whichever newer version Greengrass places beside it ({@link ModelVersionFollower}); with
@@ -66,6 +47,7 @@ function versionOf(modelPath: string): string | undefined {
 export async function startFailurePredictor(
   context: ComponentContext<PredictorConfig>,
   env: NodeJS.ProcessEnv = process.env,
+  workDirectory: string = process.cwd(),
 ): Promise<RunningComponent<PredictorConfig>> {
   const { transport, logger } = context;
   let modelPath = resolveModelPath(context.configuration, env);
@@ -77,42 +59,20 @@ export async function startFailurePredictor(
     pinned: Boolean(context.configuration.modelPath),
   });
   let invalidTelemetry = 0;
-  let publishFailures = 0;
-  const { delivery } = context.configuration;
-  const confirmations =
-    delivery.confirmBy === 'uplink'
-      ? new UplinkConfirmations<Outgoing>({
-          transport,
-          logger,
-          stream: 'alert',
-          policy: {
-            resendAfterMs: delivery.resendAfterMs,
-            maxResendAfterMs: delivery.maxResendAfterMs,
-            skippedAfterMs: delivery.skippedAfterMs,
-            maxHeld: delivery.maxHeld,
-          },
-          resend: ({ topic, payload }) => transport.publishLocal(topic, payload),
-          resendsPerCheck: RESENDS_PER_CHECK,
-        })
-      : undefined;
-  await confirmations?.start();
-  // A refused publish is not retried here: with Uplink confirming, the event is held and resent.
-  const publish = (topic: string, event: FailurePrediction | MaintenanceAlert) => {
-    const outgoing = { eventId: event.eventId, topic, payload: Buffer.from(JSON.stringify(event)) };
-    confirmations?.hold(outgoing);
-    transport.publishLocal(topic, outgoing.payload).catch((error) => {
-      publishFailures += 1;
-      logger.warn('not published', { topic, error });
-    });
-  };
+  const handoff = await PredictionHandoff.start({
+    transport,
+    logger,
+    configuration: context.configuration.delivery,
+    workDirectory,
+  });
   const predictor = new FailurePredictor(
     session,
     settingsOf(context.configuration),
     {
-      prediction: (p) => publish(LOCAL_TOPICS.predictions, p),
+      prediction: (p) => handoff.deliver(p),
       alert: (a) => {
         logger.info('maintenance alert', { deviceId: a.deviceId, state: a.state, probability: a.probability });
-        publish(LOCAL_TOPICS.alerts, a);
+        handoff.deliver(a);
       },
     },
     FEATURE_WINDOW,
@@ -197,12 +157,8 @@ export async function startFailurePredictor(
       ...Object.fromEntries(Object.entries(predictor.stats).map(([k, v]) => [`predictor.${k}`, v])),
       'predictor.devices': predictor.deviceCount,
       'telemetry.invalid': invalidTelemetry,
-      'publish.failures': publishFailures,
       'model.refusedVersions': follower?.refusedCount ?? 0,
-      'delivery.unconfirmed': confirmations?.size ?? 0,
-      'delivery.resent': confirmations?.resent ?? 0,
-      'delivery.droppedUnconfirmed': confirmations?.dropped ?? 0,
-      'delivery.refusedAcks': confirmations?.refused ?? 0,
+      ...handoff.metrics(),
     }),
   });
 
@@ -225,10 +181,7 @@ export async function startFailurePredictor(
       await unfollow();
       await subscription.close();
       await predictor.drain();
-      const unconfirmed = (await confirmations?.settle(STOP_SETTLE_MS)) ?? 0;
-      if (unconfirmed > 0)
-        logger.warn('stopping with predictions and alerts Uplink has not confirmed', { unconfirmed });
-      await confirmations?.stop();
+      await handoff.stop(STOP_SETTLE_MS);
       await session.release();
     },
   };

@@ -33,8 +33,9 @@ export const PredictorConfig = z.object({
     .default({ raiseAt: 0.7, clearAt: 0.4, confirmations: 3, minDwellMs: 1_800_000, criticalAt: 0.9 })
     .refine((a) => a.clearAt < a.raiseAt, { message: 'clearAt must be below raiseAt' }),
   /**
-   * How predictions and alerts reach Uplink; read at start. Held in memory only: after a kill of the
-   * predictor its windows are gone too, and an alert still warranted is raised again from new telemetry.
+   * How predictions and alerts reach Uplink; read at start. Each is written to the outbox before it is
+   * published and stays there until confirmed, so a kill of the predictor loses none of them: the next
+   * start publishes again what was never confirmed.
    */
   delivery: z
     .object({
@@ -62,7 +63,26 @@ export const PredictorConfig = z.object({
         .min(100)
         .max(1_000_000)
         .default(10_000)
-        .describe('Unconfirmed events held; past it the oldest is given up and counted'),
+        .describe('Unconfirmed events resent from memory; older ones wait in the outbox for the next start'),
+      outbox: z
+        .object({
+          directory: z
+            .string()
+            .min(1)
+            .default('outbox')
+            .describe(
+              'Predictions and alerts written before they are published, until confirmed; relative to the work directory',
+            ),
+          segmentBytes: z
+            .int()
+            .min(4 * 1024)
+            .default(1024 * 1024),
+          fsync: z
+            .enum(['always', 'interval', 'never'])
+            .default('always')
+            .describe('When a written event is fdatasynced; a process kill loses nothing written under any of them'),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** Least telemetry time between two predictions of one shuffler. */

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,10 @@ describe('GIVEN the built FailurePredictor artifact on the local floor', () => {
   let broker: TlsBroker;
   let child: ChildProcess;
   let configPath: string;
+  let settingsPath: string;
   const predictions: FailurePrediction[] = [];
+  /** Every copy of every prediction published, by eventId. */
+  const copies = new Map<string, number>();
   const logs: string[] = [];
   let minute = 0;
   const publishRaw = (payload: string) =>
@@ -58,6 +61,7 @@ describe('GIVEN the built FailurePredictor artifact on the local floor', () => {
       'greengrass-build/artifacts/com.croupier.FailurePredictor/1.0.0/failure-predictor.zip',
     );
     await run('unzip', ['-q', zip, '-d', join(dir, 'failure-predictor')]);
+    await mkdir(join(dir, 'work'));
     await trainSmallModel(join(dir, 'models/1.0.0'), '1.0.0', 5);
     await trainSmallModel(join(dir, 'models/1.1.0'), '1.1.0', 6);
     const pki = await createTestPki(dir);
@@ -65,7 +69,7 @@ describe('GIVEN the built FailurePredictor artifact on the local floor', () => {
     const identity = await pki.client('core-predictor-test');
     configPath = join(dir, 'configuration.json');
     await writeFile(configPath, JSON.stringify({ predictEveryMs: 0 }));
-    const settingsPath = join(dir, 'settings.json');
+    settingsPath = join(dir, 'settings.json');
     await writeFile(
       settingsPath,
       JSON.stringify({
@@ -85,6 +89,7 @@ describe('GIVEN the built FailurePredictor artifact on the local floor', () => {
         LOCAL_TOPICS.predictions,
         (packet, done) => {
           const prediction = FailurePrediction.parse(JSON.parse(packet.payload.toString()));
+          copies.set(prediction.eventId, (copies.get(prediction.eventId) ?? 0) + 1);
           // No Uplink acknowledges here, so each prediction is also resent: count it once.
           if (!predictions.some((p) => p.eventId === prediction.eventId)) predictions.push(prediction);
           done();
@@ -92,7 +97,14 @@ describe('GIVEN the built FailurePredictor artifact on the local floor', () => {
         resolve,
       ),
     );
+    await startChild();
+  }, 240_000);
+
+  /** Starts the component as Greengrass would: its work folder (where its outbox lives) as the working directory. */
+  const startChild = async () => {
+    logs.length = 0;
     child = spawn(process.execPath, [join(dir, 'failure-predictor', 'main.mjs')], {
+      cwd: join(dir, 'work'),
       env: {
         PATH: process.env.PATH,
         CROUPIER_LOCAL_FLOOR_SETTINGS: settingsPath,
@@ -104,7 +116,12 @@ describe('GIVEN the built FailurePredictor artifact on the local floor', () => {
     child.stdout?.on('data', (d: Buffer) => logs.push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => logs.push(d.toString()));
     await until(`the component to run; logs: ${logs.join('')}`, () => logs.join('').includes('"running"'), 60_000);
-  }, 240_000);
+  };
+  const stopChild = async (signal: NodeJS.Signals) => {
+    const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    child.kill(signal);
+    return closed;
+  };
 
   afterAll(async () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
@@ -150,9 +167,46 @@ describe('GIVEN the built FailurePredictor artifact on the local floor', () => {
     expect(predictions.at(-1)!.modelVersion).toBe('1.1.0');
   });
 
+  it('WHEN killed -9 with predictions nobody confirmed THEN the next start on the same work folder publishes them again with their eventIds, and once Uplink confirms them it does not', async () => {
+    // No Uplink acknowledged anything so far: every prediction made is unconfirmed. Each was written to
+    // the outbox in the tick it was made, before its first publish.
+    const unconfirmed = [...copies.keys()];
+    expect(unconfirmed.length).toBeGreaterThanOrEqual(7);
+    await writeFile(configPath, JSON.stringify({ predictEveryMs: 0 }));
+    expect(await stopChild('SIGKILL')).toBeNull();
+    const before = new Map(copies);
+
+    await startChild();
+    await until('every unconfirmed prediction published again', () =>
+      unconfirmed.every((id) => copies.get(id)! > before.get(id)!),
+    );
+    expect(copies.size).toBe(unconfirmed.length);
+    expect(logs.join('')).toContain('were never confirmed; sending them again');
+
+    // Uplink confirms them; then a clean stop and a start publish none of them again.
+    await new Promise<void>((resolve, reject) =>
+      broker.aedes.publish(
+        {
+          cmd: 'publish',
+          topic: LOCAL_TOPICS.intakeAcks,
+          payload: Buffer.from(JSON.stringify({ stream: 'alert', eventIds: unconfirmed })),
+          qos: 1,
+          retain: false,
+          dup: false,
+        },
+        (error) => (error ? reject(error) : resolve()),
+      ),
+    );
+    expect(await stopChild('SIGTERM')).toBe(0);
+    expect(logs.join('')).not.toContain('Uplink has not confirmed');
+    const confirmed = new Map(copies);
+    await startChild();
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(copies).toEqual(confirmed);
+    expect(logs.join('')).not.toContain('sending them again');
+  });
+
   it('WHEN it gets SIGTERM THEN it stops cleanly', async () => {
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await stopChild('SIGTERM')).toBe(0);
   });
 });

@@ -34,6 +34,7 @@ describe('GIVEN FailurePredictor confirming its predictions and alerts by Uplink
     );
   const lines: Record<string, unknown>[] = [];
   let stopped = false;
+  let start: () => Promise<InProcessPredictor>;
   const timesSeen = () => [...seen.values()].reduce((a, b) => a + b, 0);
 
   beforeAll(async () => {
@@ -48,7 +49,8 @@ describe('GIVEN FailurePredictor confirming its predictions and alerts by Uplink
       healthIntervalMs: 3_600_000,
     });
     const logger = createLogger({ component: COMPONENT_NAME, sink: (line) => lines.push(JSON.parse(line)) });
-    running = await startPredictorInProcess(floor, { configuration, logger, modelDir });
+    start = () => startPredictorInProcess(floor, { configuration, logger, modelDir, workDirectory: join(dir, 'work') });
+    running = await start();
     await new Promise<void>((resolve) =>
       floor.local.aedes.subscribe(
         LOCAL_TOPICS.predictions,
@@ -99,12 +101,13 @@ describe('GIVEN FailurePredictor confirming its predictions and alerts by Uplink
     expect([...seen.keys()]).toEqual(ids);
   });
 
-  it('WHEN it stops with predictions Uplink has not confirmed THEN it goes on resending for a while, then logs how many it gives up', async () => {
+  it('WHEN it stops with predictions Uplink has not confirmed THEN it goes on resending for a while, keeps them in its outbox, and the next start publishes exactly those again', async () => {
     const before = seen.size;
     for (const minute of [FEATURE_WINDOW.minReadings + 3, FEATURE_WINDOW.minReadings + 4]) {
       await publishLocal(LOCAL_TOPICS.shufflerTelemetry, reading(minute * 10));
     }
     await until('two more predictions', () => seen.size === before + 2);
+    const confirmed = [...seen.keys()].slice(0, before);
     const fresh = [...seen.keys()].slice(before);
     await until('each fresh prediction resent', () => fresh.every((id) => seen.get(id)! >= 2));
 
@@ -113,7 +116,24 @@ describe('GIVEN FailurePredictor confirming its predictions and alerts by Uplink
 
     expect(fresh.every((id) => seen.get(id)! >= 2)).toBe(true);
     expect(
-      lines.find((l) => l.message === 'stopping with predictions and alerts Uplink has not confirmed'),
+      lines.find(
+        (l) => l.message === 'stopping with predictions and alerts Uplink has not confirmed; kept in the outbox',
+      ),
     ).toMatchObject({ unconfirmed: 2 });
+
+    const stoppedWith = new Map(seen);
+    running = await start();
+    stopped = false;
+    await until('the fresh predictions published again', () =>
+      fresh.every((id) => seen.get(id)! > stoppedWith.get(id)!),
+    );
+    expect(
+      lines.find(
+        (l) =>
+          l.message === 'predictions and alerts from before the last stop were never confirmed; sending them again',
+      ),
+    ).toMatchObject({ events: 2 });
+    for (const id of confirmed) expect(seen.get(id)).toBe(stoppedWith.get(id));
+    expect(seen.size).toBe(stoppedWith.size);
   });
 });

@@ -41,6 +41,7 @@ describe('GIVEN FailurePredictor started on FailureModel 1.0.0 with modelPath em
       configuration,
       logger,
       modelDir: join(root, '1.0.0'),
+      workDirectory: join(dir, 'work'),
     });
   }, 60_000);
 

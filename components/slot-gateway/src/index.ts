@@ -1,7 +1,6 @@
 export { playerTokenKey, SlotGatewayConfiguration } from './configuration.js';
 export { type DeadLetter, DeadLetterFile, maskCardNumbers } from './dead-letter.js';
 export { DuplicateFilter } from './duplicate-filter.js';
-export { Outbox, type OutboxOptions, type UnsentEvents } from './outbox.js';
 export { type LoadedSessions, SessionFile } from './session-file.js';
 export { type CardSession, SessionTracker } from './session-tracker.js';
 export { SlotGateway, type SlotGatewayOptions } from './slot-gateway.js';

@@ -19,6 +19,7 @@ import {
   AcknowledgementBatcher,
   type HealthReporter,
   type Logger,
+  Outbox,
   type Subscription,
   startHealthReporter,
   type Transport,
@@ -26,7 +27,6 @@ import {
 import { playerTokenKey, type SlotGatewayConfiguration } from './configuration.js';
 import { DeadLetterFile } from './dead-letter.js';
 import { DuplicateFilter } from './duplicate-filter.js';
-import { Outbox } from './outbox.js';
 import { SessionFile } from './session-file.js';
 import { SessionTracker } from './session-tracker.js';
 import { tokenise } from './tokenise.js';
@@ -99,7 +99,12 @@ export class SlotGateway {
   /** Acknowledgements to the SMIBs, by machine. */
   readonly #smibAcks: AcknowledgementBatcher;
 
-  private constructor(options: SlotGatewayOptions, sessionFile: SessionFile, sessions: SessionTracker, outbox: Outbox) {
+  private constructor(
+    options: SlotGatewayOptions,
+    sessionFile: SessionFile,
+    sessions: SessionTracker,
+    outbox: Outbox<SlotEvent>,
+  ) {
     this.#options = options;
     this.#sessionFile = sessionFile;
     this.#sessions = sessions;
@@ -141,6 +146,8 @@ export class SlotGateway {
       segmentBytes: options.configuration.outbox.segmentBytes,
       fsync: options.configuration.outbox.fsync,
       logger,
+      name: 'slot-events',
+      schema: SlotEvent,
     });
     const gateway = new SlotGateway(options, sessionFile, new SessionTracker(loaded.sessions), outbox);
     await gateway.#handoff.start();

@@ -1,12 +1,11 @@
 import { LOCAL_TOPICS, type SlotEvent } from '@croupier/contracts';
-import { type Logger, type Transport, UplinkConfirmations } from '@croupier/edge-kit';
+import { type Logger, type Outbox, type Transport, type UnsentEvents, UplinkConfirmations } from '@croupier/edge-kit';
 import type { SlotGatewayConfiguration } from './configuration.js';
-import type { Outbox, UnsentEvents } from './outbox.js';
 
 export interface UplinkHandoffOptions {
   readonly transport: Transport;
   readonly logger: Logger;
-  readonly outbox: Outbox;
+  readonly outbox: Outbox<SlotEvent>;
   readonly configuration: SlotGatewayConfiguration['outbox'];
   readonly now: () => number;
 }
@@ -84,7 +83,7 @@ export class UplinkHandoff {
   }
 
   /** What the outbox held at start: events accepted by an earlier run and never confirmed. */
-  unsent(): Promise<UnsentEvents> {
+  unsent(): Promise<UnsentEvents<SlotEvent>> {
     return this.#options.outbox.unsent();
   }
 
@@ -126,7 +125,7 @@ export class UplinkHandoff {
   }
 
   /** Publishes again, in order, the events {@link UplinkHandoff.unsent} returned. */
-  async redeliver(entries: UnsentEvents['entries']): Promise<void> {
+  async redeliver(entries: UnsentEvents<SlotEvent>['entries']): Promise<void> {
     for (const { event, seq } of entries) {
       if (!(await this.deliver(event, seq))) return;
       this.#redelivered += 1;

@@ -93,15 +93,16 @@ Modbus TCP. Uplink's spool sits on a 2 MiB tmpfs (1 MiB spool bound) when the ru
   delivered twice, which the refined zone and the rating drop by eventId.
 - **Uplink acknowledgements.** SlotGateway keeps each slot event in its outbox until Uplink
   acknowledges it on \`croupier/local/uplink/acks\` once journalled, and resends until then;
-  FailurePredictor (here the fault publisher) holds each prediction and alert in memory the same
-  way. A kill of Uplink while a message waits for its event loop, or (on a real core) an IPC publish
+  FailurePredictor keeps each prediction and alert in its own outbox the same way (here the fault
+  publisher plays it and holds them in memory; the predictor's own kill -9 is tested in
+  \`components/failure-predictor/test/bundle-local-floor.test.ts\`).
+  A kill of Uplink while a message waits for its event loop, or (on a real core) an IPC publish
   while Uplink is down, costs a resend, not the event.
 - **What is still exposed.** Shuffler telemetry reaches Uplink over local pub/sub without an
   acknowledgement: a reading queued for Uplink's event loop at a kill is lost, and on a real core IPC
   keeps nothing for a component that is down, which this floor's persistent sessions do. The next
-  reading, a poll later, carries the same counters. FailurePredictor holds its predictions and
-  alerts in memory only: a kill of the predictor itself loses what Uplink had not confirmed, with the
-  windows that raised it.
+  reading, a poll later, carries the same counters. A kill of FailurePredictor loses its feature
+  windows (not its predictions or alerts): predictions resume once a window has filled again.
 
 ## Results
 

@@ -78,8 +78,8 @@ export class UplinkConfirmations<T extends { readonly eventId: string }> {
 
   /**
    * Waits, while resends go on, until Uplink has confirmed everything held or `timeoutMs` has passed;
-   * resolves with how many are still unconfirmed. For the clean stop of a producer that holds them in
-   * memory only.
+   * resolves with how many are still unconfirmed. For a clean stop, to leave as little as possible
+   * to be resent by the next start.
    */
   async settle(timeoutMs: number): Promise<number> {
     const deadline = Date.now() + timeoutMs;

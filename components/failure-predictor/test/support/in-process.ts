@@ -11,11 +11,11 @@ export interface InProcessPredictor {
 
 /**
  * Starts FailurePredictor in process on the test floor's broker, the way Greengrass starts it:
- * `FAILURE_MODEL_DIR` is the FailureModel version folder it starts on.
+ * `FAILURE_MODEL_DIR` is the FailureModel version folder it starts on, `workDirectory` its work folder.
  */
 export async function startPredictorInProcess(
   floor: TestFloor,
-  options: { configuration: PredictorConfig; logger: Logger; modelDir: string },
+  options: { configuration: PredictorConfig; logger: Logger; modelDir: string; workDirectory: string },
 ): Promise<InProcessPredictor> {
   const { configuration, logger } = options;
   const transport = await floor.transport({
@@ -37,6 +37,7 @@ export async function startPredictorInProcess(
       onShutdown: () => {},
     },
     { FAILURE_MODEL_DIR: options.modelDir },
+    options.workDirectory,
   );
   return {
     predictor,

@@ -1,36 +1,42 @@
-import { parseWith, SlotEvent } from '@croupier/contracts';
-import { type FsyncPolicy, type Logger, SegmentLog } from '@croupier/edge-kit';
+import { parseWith } from '@croupier/contracts';
+import type { z } from 'zod';
+import type { Logger } from '../logger.js';
+import { type FsyncPolicy, SegmentLog } from '../spool/segment-log.js';
 
-export interface OutboxOptions {
+export interface OutboxOptions<T> {
   readonly directory: string;
   readonly segmentBytes: number;
   readonly fsync: FsyncPolicy;
   readonly logger: Logger;
+  /** What the outbox holds, named in its log lines (`slot-events`). */
+  readonly name: string;
+  /** The contract every record read back at start must meet. */
+  readonly schema: z.ZodType<T>;
 }
 
-/** What the outbox held at start: slot events accepted before a stop or crash whose publish was never acknowledged. */
-export interface UnsentEvents {
-  readonly entries: { readonly event: SlotEvent; readonly seq: number }[];
-  /** Records that no longer parse as slot events (a format from another version, or a damaged disk). */
+/** What the outbox held at start: events written before a stop or crash that were never marked sent. */
+export interface UnsentEvents<T> {
+  readonly entries: { readonly event: T; readonly seq: number }[];
+  /** Records that no longer meet the schema (a format from another version, or a damaged disk). */
   readonly unreadable: number;
 }
 
 /**
- * SlotGateway's write-ahead outbox: each slot event is written here, synchronously and already
- * tokenised (never a card number), in the same tick the SMIB message is handled, and marked sent when
- * local pub/sub acknowledges its publish. At start, what was never marked is published again.
+ * A producer's write-ahead outbox: each event is written here, synchronously, in the same tick it is
+ * produced (SlotGateway: the SMIB message handled, already tokenised, never a card number), and marked
+ * sent once its delivery is confirmed. At start, what was never marked is published again.
  *
- * Why: the inbound side cannot defer its acknowledgement (the CRT MQTT client acknowledges a QoS 1
- * message on receipt, Greengrass IPC has none), so once a message has been handed over, this write is
- * the only thing that outlives a crash. A process killed after it loses nothing; what is still
- * exposed is a message acknowledged by the client and queued for the event loop when the process dies.
+ * Why: what happens before the write cannot be replayed (the CRT MQTT client acknowledges a QoS 1
+ * message on receipt, Greengrass IPC has none, a prediction's window is in memory), so this write is
+ * the only thing that outlives a crash. A process killed after it loses nothing; what is still exposed
+ * is a message acknowledged by the client and queued for the event loop when the process dies.
  *
- * Publishes complete out of order; the log is committed through the longest run of sent events from
+ * Deliveries complete out of order; the log is committed through the longest run of sent events from
  * its start, one commit at a time, each taking every event marked meanwhile. A crash before a commit
  * resends events that were delivered: they keep their eventIds, which Uplink's receivers deduplicate.
  */
-export class Outbox {
-  readonly #options: OutboxOptions;
+export class Outbox<T> {
+  readonly #options: OutboxOptions<T>;
   readonly #log: SegmentLog;
   /** Seqs at or past the commit frontier whose publish was acknowledged. */
   readonly #sent = new Set<number>();
@@ -39,24 +45,24 @@ export class Outbox {
   #failedWrites = 0;
   #failing = false;
 
-  private constructor(options: OutboxOptions, log: SegmentLog) {
+  private constructor(options: OutboxOptions<T>, log: SegmentLog) {
     this.#options = options;
     this.#log = log;
     this.#frontier = log.committed;
   }
 
   /** Opens (and recovers) the outbox directory. */
-  static async open(options: OutboxOptions): Promise<Outbox> {
+  static async open<T>(options: OutboxOptions<T>): Promise<Outbox<T>> {
     const log = await SegmentLog.open({
       directory: options.directory,
       segmentBytes: options.segmentBytes,
       fsync: options.fsync,
-      logger: options.logger.child({ outbox: 'slot-events' }),
+      logger: options.logger.child({ outbox: options.name }),
     });
     return new Outbox(options, log);
   }
 
-  /** Writes that failed since start (their events were published without the outbox's cover). */
+  /** Writes that failed since start (their events were delivered without the outbox's cover). */
   get failedWrites(): number {
     return this.#failedWrites;
   }
@@ -67,8 +73,8 @@ export class Outbox {
   }
 
   /** Every event left unsent by the last run, oldest first. */
-  async unsent(): Promise<UnsentEvents> {
-    const entries: { event: SlotEvent; seq: number }[] = [];
+  async unsent(): Promise<UnsentEvents<T>> {
+    const entries: { event: T; seq: number }[] = [];
     let unreadable = 0;
     for await (const record of this.#log.uncommitted()) {
       let raw: unknown;
@@ -77,7 +83,7 @@ export class Outbox {
       } catch {
         raw = undefined;
       }
-      const event = parseWith(SlotEvent, raw);
+      const event = parseWith(this.#options.schema, raw);
       if (event.ok) entries.push({ event: event.value, seq: record.seq });
       else unreadable += 1;
     }
@@ -88,7 +94,7 @@ export class Outbox {
    * Writes an event before it is published; returns its seq for {@link Outbox.sent}, or `undefined`
    * when the write failed (a full disk): the event is then published all the same, counted and logged.
    */
-  add(event: SlotEvent): number | undefined {
+  add(event: T): number | undefined {
     try {
       const { seq } = this.#log.write(() => Buffer.from(JSON.stringify(event)));
       if (this.#failing) this.#options.logger.info('outbox writes again');
@@ -98,7 +104,8 @@ export class Outbox {
     } catch (e) {
       this.#failedWrites += 1;
       if (!this.#failing)
-        this.#options.logger.error('could not write the outbox; slot events are published without its cover', {
+        this.#options.logger.error('could not write the outbox; events are published without its cover', {
+          outbox: this.#options.name,
           error: e,
         });
       this.#failing = true;
@@ -111,7 +118,7 @@ export class Outbox {
     return this.#log.durable();
   }
 
-  /** Marks an event's publish acknowledged; the log is committed past it once every earlier one is too. */
+  /** Marks an event's delivery confirmed; the log is committed past it once every earlier one is too. */
   sent(seq: number | undefined): void {
     if (seq === undefined || seq < this.#frontier) return;
     this.#sent.add(seq);

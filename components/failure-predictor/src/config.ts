@@ -1,3 +1,4 @@
+import { SegmentLogSettings } from '@croupier/edge-kit';
 import { z } from 'zod';
 
 /** FailurePredictor's configuration, as the recipe's DefaultConfiguration and deployments merge it. */
@@ -73,14 +74,8 @@ export const PredictorConfig = z.object({
             .describe(
               'Predictions and alerts written before they are published, until confirmed; relative to the work directory',
             ),
-          segmentBytes: z
-            .int()
-            .min(4 * 1024)
-            .default(1024 * 1024),
-          fsync: z
-            .enum(['always', 'interval', 'never'])
-            .default('always')
-            .describe('When a written event is fdatasynced; a process kill loses nothing written under any of them'),
+          segmentBytes: SegmentLogSettings.segmentBytes,
+          fsync: SegmentLogSettings.fsync,
         })
         .prefault({}),
     })

@@ -1,4 +1,5 @@
 import { MachineIdentity } from '@croupier/contracts';
+import { SegmentLogSettings } from '@croupier/edge-kit';
 import { z } from 'zod';
 
 /** com.croupier.SlotGateway configuration; the recipe's DefaultConfiguration documents each default. */
@@ -46,14 +47,8 @@ export const SlotGatewayConfiguration = z.object({
         .min(1)
         .default('outbox')
         .describe('Slot events written before they are published, until acknowledged; relative to the work directory'),
-      segmentBytes: z
-        .int()
-        .min(4 * 1024)
-        .default(1024 * 1024),
-      fsync: z
-        .enum(['always', 'interval', 'never'])
-        .default('always')
-        .describe('When a written event is fdatasynced; a process kill loses nothing written under any of them'),
+      segmentBytes: SegmentLogSettings.segmentBytes,
+      fsync: SegmentLogSettings.fsync,
       confirmBy: z
         .enum(['uplink', 'broker'])
         .default('uplink')

@@ -1,4 +1,5 @@
 import { Identifier, UPLINK_STREAMS } from '@croupier/contracts';
+import { SegmentLogSettings } from '@croupier/edge-kit';
 import { z } from 'zod';
 
 /** IoT Core meters messages in 5 KB increments (5 × 1024 bytes). */
@@ -38,11 +39,8 @@ export const UplinkConfiguration = z
           .int()
           .min(1024 * 1024)
           .default(256 * 1024 * 1024),
-        segmentBytes: z
-          .int()
-          .min(4 * 1024)
-          .default(1024 * 1024),
-        fsync: z.enum(['always', 'interval', 'never']).default('always'),
+        segmentBytes: SegmentLogSettings.segmentBytes,
+        fsync: SegmentLogSettings.fsync,
       })
       .prefault({}),
     drain: z
@@ -70,16 +68,8 @@ export const UplinkConfiguration = z
               .describe(
                 'Write-ahead journal of accepted events not yet in a spooled envelope; relative to the work directory',
               ),
-            segmentBytes: z
-              .int()
-              .min(4 * 1024)
-              .default(1024 * 1024),
-            fsync: z
-              .enum(['always', 'interval', 'never'])
-              .default('always')
-              .describe(
-                'always: each journal write is fdatasynced (shared by the writes made meanwhile); a process kill loses nothing written under any policy',
-              ),
+            segmentBytes: SegmentLogSettings.segmentBytes,
+            fsync: SegmentLogSettings.fsync,
           })
           .prefault({}),
         acknowledge: z

@@ -53,6 +53,7 @@ export {
 } from './run-component.js';
 export { writeFileAtomic } from './spool/atomic-file.js';
 export { crc32 } from './spool/crc32.js';
+export { JsonStateFile, type LoadedState } from './spool/json-state-file.js';
 export { type FsyncPolicy, SegmentLog, type SegmentLogOptions, type SpoolRecord } from './spool/segment-log.js';
 export { SegmentLogSettings } from './spool/segment-log-settings.js';
 export { type AppendResult, Spool, type SpoolOptions, type SpoolStream, type SpoolStreamStats } from './spool/spool.js';

@@ -1,4 +1,4 @@
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { LOCAL_TOPICS, parseWith, ShufflerTelemetry } from '@croupier/contracts';
 import { type ComponentContext, type RunningComponent, startHealthReporter } from '@croupier/edge-kit';
 import { type PredictorConfig, resolveModelPath, startedModelDir } from './config.js';
@@ -8,6 +8,7 @@ import { FEATURE_WINDOW } from './features.js';
 import { MODEL_FILE } from './model-contract.js';
 import { ModelVersionFollower } from './model-version-follower.js';
 import { parseModelVersion } from './model-versions.js';
+import { OpenAlerts } from './open-alerts.js';
 import { PredictionHandoff } from './prediction-handoff.js';
 
 export const COMPONENT_NAME = 'com.croupier.FailurePredictor';
@@ -37,7 +38,8 @@ function versionOf(modelPath: string): string | undefined {
 /**
  * Starts FailurePredictor inside the edge runtime: telemetry in from the local telemetry topic,
  * predictions and alerts out on the local topics Uplink forwards, each kept in an outbox in
- * `workDirectory` and resent until confirmed ({@link PredictionHandoff}).
+ * `workDirectory` and resent until confirmed ({@link PredictionHandoff}). Alerts raised and not
+ * resolved are kept there too ({@link OpenAlerts}) and resumed at start.
  *
  * The model: with `modelPath` empty, the FailureModel version it was started with (`FAILURE_MODEL_DIR`),
  * then whichever newer version Greengrass places beside it ({@link ModelVersionFollower}); with
@@ -65,6 +67,9 @@ export async function startFailurePredictor(
     configuration: context.configuration.delivery,
     workDirectory,
   });
+  const { openAlerts, problem } = await OpenAlerts.load(resolve(workDirectory, context.configuration.openAlerts.path));
+  if (problem) logger.error('open alerts not resumed: file unusable', { problem });
+  else if (openAlerts.current.size > 0) logger.info('open alerts resumed', { alerts: openAlerts.current.size });
   const predictor = new FailurePredictor(
     session,
     settingsOf(context.configuration),
@@ -73,11 +78,15 @@ export async function startFailurePredictor(
       alert: (a) => {
         logger.info('maintenance alert', { deviceId: a.deviceId, state: a.state, probability: a.probability });
         handoff.deliver(a);
+        openAlerts
+          .follow(a)
+          .catch((error) => logger.error('could not save the open alerts', { alertId: a.alertId, error }));
       },
     },
     FEATURE_WINDOW,
     (error) => logger.error('prediction failed', { error }),
   );
+  predictor.resume(openAlerts.current);
 
   // Switches one at a time, whether a configuration update or a new version folder asks for them.
   let switching: Promise<unknown> = Promise.resolve();
@@ -182,6 +191,7 @@ export async function startFailurePredictor(
       await subscription.close();
       await predictor.drain();
       await handoff.stop(STOP_SETTLE_MS);
+      await openAlerts.flushed();
       await session.release();
     },
   };

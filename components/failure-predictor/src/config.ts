@@ -80,6 +80,15 @@ export const PredictorConfig = z.object({
         .prefault({}),
     })
     .prefault({}),
+  openAlerts: z
+    .object({
+      path: z
+        .string()
+        .min(1)
+        .default('open-alerts.json')
+        .describe('Alerts raised and not yet resolved, by device; relative to the work directory; read at start'),
+    })
+    .prefault({}),
   /** Least telemetry time between two predictions of one shuffler. */
   predictEveryMs: z.int().min(0).max(86_400_000).default(60_000),
   maxDevices: z.int().min(1).max(100_000).default(2_048),

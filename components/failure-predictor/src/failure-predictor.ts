@@ -7,6 +7,7 @@ import {
 } from '@croupier/contracts';
 import { FEATURE_WINDOW, type FeatureWindow, SlidingWindow, toWindowReading } from './features.js';
 import { type AlertState, type HysteresisPolicy, INITIAL_ALERT_STATE, stepAlert } from './hysteresis.js';
+import type { OpenAlert } from './open-alerts.js';
 
 /** What the predictor needs from a model; FailureModelSession is the production one. */
 export interface FailureModel {
@@ -91,6 +92,19 @@ export class FailurePredictor {
   /** Readings in one device's window, for tests and diagnostics. */
   windowOf(deviceId: string): SlidingWindow | undefined {
     return this.devices.get(deviceId)?.window;
+  }
+
+  /**
+   * Resumes alerts raised before a restart; call it before any telemetry. Each stays raised, with its
+   * id, until new predictions clear it through the hysteresis; its dwell counts from the raise.
+   */
+  resume(openAlerts: ReadonlyMap<string, OpenAlert>): void {
+    for (const [deviceId, { alertId, raisedAt }] of openAlerts) {
+      const track = this.track(deviceId);
+      if (!track) return;
+      track.alert = { raised: true, since: raisedAt, streak: 0 };
+      track.alertId = alertId;
+    }
   }
 
   /** Queues one reading; resolves when it (and everything before it) has been processed. */

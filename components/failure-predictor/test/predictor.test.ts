@@ -13,7 +13,7 @@ import { FailurePredictor, type PredictorSettings } from '../src/failure-predict
 import { FEATURE_WINDOW } from '../src/features.js';
 import { MODEL_CARD_FILE, MODEL_FILE } from '../src/model-contract.js';
 import { trainSmallModel, writeMisfeedModel } from './support/models.js';
-import { reading } from './support/telemetry.js';
+import { misfeedSeries, reading } from './support/telemetry.js';
 
 const settings: PredictorSettings = {
   hysteresis: { raiseAt: 0.7, clearAt: 0.4, confirmations: 3, minDwellMs: 30 * 60_000 },
@@ -97,21 +97,10 @@ describe('FailurePredictor with real ONNX models', () => {
     const second = await FailureModelSession.load(await writeMisfeedModel(steer2, 'steer-2'), FEATURE_WINDOW);
     const out = collect();
     const predictor = new FailurePredictor(first, settings, out.sink);
-    // One reading every 10 minutes, 10 shuffles each. Misfeeds per shuffle: ~0.05 (p≈0.002), then
-    // ~0.25 (p≈0.88, noisy enough to cross 0.7 now and then), then ~0.02. A 6 h window smooths, hysteresis does the rest.
-    let shuffles = 0;
-    let misfeeds = 0;
-    let seed = 3;
-    const rnd = () => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
-    for (let i = 0; i < 300; i += 1) {
-      if (i === 150) await predictor.useModel(second);
-      const rate = i < 80 ? 0.05 : i < 180 ? 0.25 : 0.02;
-      shuffles += 10;
-      misfeeds += Math.round(10 * rate * 2 * rnd());
-      await predictor.ingest(reading(i * 10, { shuffles, misfeeds }));
+    // A 6 h window smooths the noisy failing stretch, hysteresis does the rest.
+    for (const r of misfeedSeries(0, 300)) {
+      if (r.eventTime === reading(1_500).eventTime) await predictor.useModel(second);
+      await predictor.ingest(r);
     }
     expect(out.alerts.map((a) => a.state)).toEqual(['raised', 'resolved']);
     for (const a of out.alerts) expect(MaintenanceAlertSchema.safeParse(a).success).toBe(true);
@@ -127,6 +116,34 @@ describe('FailurePredictor with real ONNX models', () => {
     expect(crossings).toBeGreaterThanOrEqual(2);
     await first.release();
     await second.release();
+  });
+});
+
+describe('FailurePredictor resumed after a restart', () => {
+  it('GIVEN an alert raised before a restart WHEN the new predictor resumes it and the shuffler recovers THEN it resolves that alert and raises none; a predictor that forgot it raises a second alert instead', async () => {
+    const steer = join(dir, 'steer-resume');
+    await mkdir(steer);
+    const model = await FailureModelSession.load(await writeMisfeedModel(steer, 'steer-1'), FEATURE_WINDOW);
+    const before = collect();
+    const first = new FailurePredictor(model, settings, before.sink);
+    for (const r of misfeedSeries(0, 140)) await first.ingest(r);
+    expect(before.alerts.map((a) => a.state)).toEqual(['raised']);
+    const raised = before.alerts[0]!;
+
+    const resumed = collect();
+    const second = new FailurePredictor(model, settings, resumed.sink);
+    second.resume(new Map([[raised.deviceId, { alertId: raised.alertId, raisedAt: raised.eventTime }]]));
+    const forgot = collect();
+    const third = new FailurePredictor(model, settings, forgot.sink);
+    for (const r of misfeedSeries(140, 300)) {
+      await second.ingest(r);
+      await third.ingest(r);
+    }
+
+    expect(resumed.alerts.map((a) => [a.state, a.alertId])).toEqual([['resolved', raised.alertId]]);
+    expect(forgot.alerts.map((a) => a.state)).toEqual(['raised', 'resolved']);
+    expect(forgot.alerts[0]!.alertId).not.toBe(raised.alertId);
+    await model.release();
   });
 });
 

@@ -102,7 +102,8 @@ Modbus TCP. Uplink's spool sits on a 2 MiB tmpfs (1 MiB spool bound) when the ru
   acknowledgement: a reading queued for Uplink's event loop at a kill is lost, and on a real core IPC
   keeps nothing for a component that is down, which this floor's persistent sessions do. The next
   reading, a poll later, carries the same counters. A kill of FailurePredictor loses its feature
-  windows (not its predictions or alerts): predictions resume once a window has filled again.
+  windows, not its predictions, alerts or raised-alert states: predictions resume once a window has
+  filled again.
 
 ## Results
 

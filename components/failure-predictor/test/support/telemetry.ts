@@ -48,3 +48,25 @@ export function reading(
     },
   };
 }
+
+/**
+ * A shuffler heading for failure and back, one reading every 10 minutes of 10 shuffles each, readings
+ * `from` to `to` (exclusive). Misfeeds per shuffle: about 0.05 up to reading 80 (the misfeed model's
+ * p ≈ 0.002), 0.25 up to 180 (p ≈ 0.88, noisy enough to cross 0.7 now and then), then 0.02. The same
+ * pseudo-random draws every time, so a series split in two is the series whole.
+ */
+export function* misfeedSeries(from: number, to: number): Generator<ShufflerTelemetry> {
+  let shuffles = 0;
+  let misfeeds = 0;
+  let seed = 3;
+  const rnd = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  for (let i = 0; i < to; i += 1) {
+    const rate = i < 80 ? 0.05 : i < 180 ? 0.25 : 0.02;
+    shuffles += 10;
+    misfeeds += Math.round(10 * rate * 2 * rnd());
+    if (i >= from) yield reading(i * 10, { shuffles, misfeeds });
+  }
+}

@@ -1,15 +1,14 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FailurePrediction, LOCAL_TOPICS } from '@croupier/contracts';
 import { createLogger } from '@croupier/edge-kit';
-import { startTestFloor, type TestFloor } from '@croupier/edge-kit/testing';
+import type { TestFloor } from '@croupier/edge-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPONENT_NAME } from '../src/component.js';
 import { PredictorConfig } from '../src/config.js';
 import { FEATURE_WINDOW } from '../src/features.js';
 import { type InProcessPredictor, startPredictorInProcess } from './support/in-process.js';
-import { writeMisfeedModel } from './support/models.js';
+import { type MisfeedFloor, startMisfeedFloor } from './support/misfeed-floor.js';
 import { reading } from './support/telemetry.js';
 import { until } from './support/until.js';
 
@@ -22,27 +21,20 @@ import { until } from './support/until.js';
 describe('GIVEN FailurePredictor confirming its predictions and alerts by Uplink’s acknowledgement', () => {
   let dir: string;
   let floor: TestFloor;
+  let misfeed: MisfeedFloor;
+  const publishLocal = (topic: string, body: unknown) => misfeed.publishLocal(topic, body);
   let running: InProcessPredictor;
   /** Times each prediction was seen on the predictions topic, by eventId, in order of first sight. */
   const seen = new Map<string, number>();
-  const publishLocal = (topic: string, body: unknown) =>
-    new Promise<void>((resolve, reject) =>
-      floor.local.aedes.publish(
-        { cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(body)), qos: 1, dup: false, retain: false },
-        (error) => (error ? reject(error) : resolve()),
-      ),
-    );
   const lines: Record<string, unknown>[] = [];
   let stopped = false;
   let start: () => Promise<InProcessPredictor>;
   const timesSeen = () => [...seen.values()].reduce((a, b) => a + b, 0);
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'predictor-delivery-'));
-    const modelDir = join(dir, 'models', '1.0.0');
-    await mkdir(modelDir, { recursive: true });
-    await writeMisfeedModel(modelDir, 'model-1.0.0');
-    floor = await startTestFloor(dir);
+    misfeed = await startMisfeedFloor('predictor-delivery-');
+    ({ dir, floor } = misfeed);
+    const { modelDir } = misfeed;
     const configuration = PredictorConfig.parse({
       predictEveryMs: 0,
       delivery: { resendAfterMs: 300, maxResendAfterMs: 300 },

@@ -1,14 +1,13 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LOCAL_TOPICS, MaintenanceAlert } from '@croupier/contracts';
 import { createLogger } from '@croupier/edge-kit';
-import { startTestFloor, type TestFloor } from '@croupier/edge-kit/testing';
+import type { TestFloor } from '@croupier/edge-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPONENT_NAME } from '../src/component.js';
 import { PredictorConfig } from '../src/config.js';
 import { type InProcessPredictor, startPredictorInProcess } from './support/in-process.js';
-import { writeMisfeedModel } from './support/models.js';
+import { type MisfeedFloor, startMisfeedFloor } from './support/misfeed-floor.js';
 import { misfeedSeries } from './support/telemetry.js';
 import { until } from './support/until.js';
 
@@ -19,24 +18,17 @@ import { until } from './support/until.js';
 describe('GIVEN FailurePredictor restarted while a maintenance alert is raised', () => {
   let dir: string;
   let floor: TestFloor;
+  let misfeed: MisfeedFloor;
+  const publishLocal = (topic: string, body: unknown) => misfeed.publishLocal(topic, body);
   let running: InProcessPredictor | undefined;
   const alerts = new Map<string, MaintenanceAlert>();
   const lines: Record<string, unknown>[] = [];
-  const publishLocal = (topic: string, body: unknown) =>
-    new Promise<void>((resolve, reject) =>
-      floor.local.aedes.publish(
-        { cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(body)), qos: 1, dup: false, retain: false },
-        (error) => (error ? reject(error) : resolve()),
-      ),
-    );
   let start: () => Promise<InProcessPredictor>;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'predictor-restart-'));
-    const modelDir = join(dir, 'models', '1.0.0');
-    await mkdir(modelDir, { recursive: true });
-    await writeMisfeedModel(modelDir, 'model-1.0.0');
-    floor = await startTestFloor(dir);
+    misfeed = await startMisfeedFloor('predictor-restart-');
+    ({ dir, floor } = misfeed);
+    const { modelDir } = misfeed;
     const configuration = PredictorConfig.parse({
       predictEveryMs: 0,
       delivery: { confirmBy: 'broker' },
